@@ -1,0 +1,12 @@
+"""skbayes: scikit-learn compatible hyperparameter search.
+
+``GridSearch`` and ``RandomSearch`` are drop-in supersets of scikit-learn's
+``GridSearchCV`` and ``RandomizedSearchCV``; ``BayesSearchCV`` is Gaussian
+process Bayesian optimization with skopt's interface.
+"""
+
+from .model_selection import GridSearch, RandomSearch
+
+__version__ = "0.1.0"
+
+__all__ = ["GridSearch", "RandomSearch", "__version__"]

@@ -1,0 +1,182 @@
+"""The engine shared by every skbayes search: one ask -> evaluate -> tell loop.
+
+scikit-learn's ``BaseSearchCV.fit`` does cross-validation, scoring, refit and
+result formatting; a subclass only schedules candidates in ``_run_search``.
+Here that schedule is always the same loop over ask/tell optimizers; the three
+public classes differ only in the optimizers they build (``_make_plan``).
+"""
+
+import numbers
+import warnings
+from abc import abstractmethod
+
+import numpy as np
+from sklearn.exceptions import FitFailedWarning
+
+from ..utils._sklearn_compat import BaseSearchCV, Interval
+from ._param_names import check_param_names
+
+
+def _is_all_fits_failed(exc):
+    # scikit-learn raises this ValueError from evaluate_candidates when every
+    # fit of one call failed; the candidates are then not recorded at all.
+    return isinstance(exc, ValueError) and "fits failed" in str(exc) and "All the" in str(exc)
+
+
+class SearchPhase:
+    """One optimizer and the number of candidates to take from it.
+
+    ``budget=None`` means "until the optimizer is exhausted" (a grid).
+    """
+
+    def __init__(self, optimizer, budget=None, more_results=None):
+        self.optimizer = optimizer
+        self.budget = budget
+        self.more_results = more_results or (lambda params, info: None)
+
+
+class BaseSearch(BaseSearchCV):
+    """Base class of skbayes searches: a ``BaseSearchCV`` whose ``_run_search``
+    is the ask/tell loop of DESIGN.md section 2.
+
+    Subclasses implement ``_make_plan()``, returning a list of ``SearchPhase``,
+    and ``_spaces_for_name_check()``, returning the dicts whose keys must be
+    parameters of the estimator. They may override ``_default_batch_size``.
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSearchCV._parameter_constraints,
+        "n_points": [Interval(numbers.Integral, 1, None, closed="left"), None],
+    }
+
+    @abstractmethod
+    def _make_plan(self):
+        """Return the list of ``SearchPhase`` to run, in order."""
+
+    @abstractmethod
+    def _spaces_for_name_check(self):
+        """Return the list of dicts whose keys are estimator parameters."""
+
+    def _default_batch_size(self, phase):
+        """Candidates per ``evaluate_candidates`` call when ``n_points`` is None.
+
+        Grid and random search send everything at once, like scikit-learn.
+        """
+        return phase.budget if phase.budget is not None else len(phase.optimizer)
+
+    def _batch_size(self, phase):
+        return self.n_points if self.n_points is not None else self._default_batch_size(phase)
+
+    # -- the objective ----------------------------------------------------
+    def _objective_key(self, results):
+        """Column of ``cv_results_`` the optimizers maximise, or None."""
+        if "mean_test_score" in results:
+            return "mean_test_score"
+        metric = self.refit if isinstance(self.refit, str) else None
+        metric = getattr(self, "objective_metric", None) or metric
+        if metric is None:
+            return None
+        key = f"mean_test_{metric}"
+        if key not in results:
+            raise ValueError(
+                f"objective metric {metric!r} is not one of the scorers: "
+                f"{sorted(k[len('mean_test_'):] for k in results if k.startswith('mean_test_'))}"
+            )
+        return key
+
+    def _batch_scores(self, results, n_new):
+        key = self._objective_key(results)
+        if key is None:
+            return [np.nan] * n_new
+        return [float(s) for s in results[key][-n_new:]]
+
+    # -- the loop ---------------------------------------------------------
+    def _run_search(self, evaluate_candidates):
+        check_param_names(self.estimator, self._spaces_for_name_check())
+        self._deferred = []
+        self._any_recorded = False
+        self._first_failure = None
+        try:
+            for phase in self._make_plan():
+                if self._run_phase(phase, evaluate_candidates):
+                    break
+            self._finish_deferred()
+        finally:
+            del self._deferred, self._any_recorded, self._first_failure
+
+    def _run_phase(self, phase, evaluate_candidates):
+        """Run one phase; return True if the whole search must stop."""
+        asked = 0
+        while phase.budget is None or asked < phase.budget:
+            n = self._batch_size(phase)
+            if phase.budget is not None:
+                n = min(n, phase.budget - asked)
+            params = phase.optimizer.ask(n)
+            if not params:
+                self._on_exhausted(phase, asked)
+                break
+            asked += len(params)
+            extra = phase.more_results(params, {"n_asked": asked})
+            results = self._evaluate(evaluate_candidates, params, extra)
+            if results is None:
+                scores = [np.nan] * len(params)
+            else:
+                scores = self._batch_scores(results, len(params))
+            phase.optimizer.tell(params, scores)
+            if self._after_batch(phase, params, scores, results):
+                return True
+        return False
+
+    def _on_exhausted(self, phase, asked):
+        """Called when an optimizer runs out of points before its budget."""
+
+    def _after_batch(self, phase, params, scores, results):
+        """Called after each batch is told; return True to stop the search."""
+        return False
+
+    def _evaluate(self, evaluate_candidates, params, extra):
+        """``evaluate_candidates`` that survives a batch in which every fit failed.
+
+        scikit-learn raises for such a call and records nothing; the batch is
+        kept and sent again in front of the next one, where it is recorded as
+        failed candidates (``error_score``) alongside candidates that worked.
+        Returns None when the batch is deferred.
+        """
+        batch = [p for p, _ in self._deferred] + list(params)
+        merged = None
+        if extra is not None or any(e is not None for _, e in self._deferred):
+            merged = {}
+            rows = [(p, e) for p, e in self._deferred] + [
+                (p, None if extra is None else {k: v[i] for k, v in extra.items()})
+                for i, p in enumerate(params)
+            ]
+            keys = sorted({k for _, e in rows if e for k in e})
+            for k in keys:
+                merged[k] = [e[k] if e and k in e else np.nan for _, e in rows]
+        try:
+            results = evaluate_candidates(batch, more_results=merged)
+        except ValueError as exc:
+            if self.error_score == "raise" or not _is_all_fits_failed(exc):
+                raise
+            self._first_failure = self._first_failure or exc
+            rows = [(p, None if extra is None else {k: v[i] for k, v in extra.items()})
+                    for i, p in enumerate(params)]
+            self._deferred.extend(rows)
+            return None
+        self._deferred = []
+        self._any_recorded = True
+        return results
+
+    def _finish_deferred(self):
+        if not self._deferred:
+            return
+        if not self._any_recorded:
+            # Every fit of the whole search failed: scikit-learn's own error.
+            raise self._first_failure
+        warnings.warn(
+            f"The last {len(self._deferred)} candidate(s) failed on every fold; "
+            "scikit-learn cannot record a batch in which all fits fail, so they "
+            f"are not in cv_results_: {[p for p, _ in self._deferred]!r}",
+            FitFailedWarning,
+            stacklevel=2,
+        )

@@ -1,0 +1,77 @@
+"""Parameter and attribute descriptions shared by the three search classes.
+
+They mean exactly what they mean in scikit-learn's ``GridSearchCV``; keeping
+the text in one place keeps the three docstrings from drifting apart.
+"""
+
+SEARCH_PARAMETERS = """\
+scoring : str, callable, list, tuple or dict, default=None
+    Strategy to evaluate the performance of the cross-validated model on
+    the test set, as in scikit-learn: a scorer name, a callable, a list or
+    tuple of names, a dict of names to callables, or a callable returning a
+    dict. ``None`` uses the estimator's ``score`` method.
+
+n_jobs : int, default=None
+    Number of jobs to run in parallel (candidates x folds through joblib).
+    ``None`` means 1 unless in a ``joblib.parallel_config`` context; ``-1``
+    uses all processors.
+
+refit : bool, str, or callable, default=True
+    Refit an estimator using the best found parameters on the whole
+    dataset. For multi-metric scoring, a scorer name selects the metric that
+    defines "best"; a callable receives ``cv_results_`` and returns
+    ``best_index_``.
+
+cv : int, cross-validation generator or an iterable, default=None
+    Cross-validation splitting strategy (``None`` is 5-fold; stratified for
+    classifiers).
+
+verbose : int, default=0
+    Controls the verbosity: the higher, the more messages.
+
+pre_dispatch : int or str, default='2*n_jobs'
+    Number of jobs dispatched during parallel execution (joblib).
+
+error_score : 'raise' or numeric, default=np.nan
+    Value assigned to the score if an error occurs in estimator fitting. If
+    'raise', the error is raised. A numeric value records the failure and
+    the search goes on.
+
+return_train_score : bool, default=False
+    If ``False``, ``cv_results_`` has no training scores.
+
+n_points : int, default=None
+    Candidates sent to the workers per batch (one ``evaluate_candidates``
+    call). Between batches the optimizer is told the scores.
+"""
+
+SEARCH_ATTRIBUTES = """\
+cv_results_ : dict of numpy (masked) ndarrays
+    A dict with keys as column headers and values as columns, that can be
+    imported into a pandas ``DataFrame``; same keys as scikit-learn's.
+
+best_estimator_ : estimator
+    Estimator refitted on the whole data with the best parameters (when
+    ``refit`` is not False).
+
+best_score_ : float
+    Mean cross-validated score of the best candidate.
+
+best_params_ : dict
+    Parameter setting that gave the best results on the hold out data.
+
+best_index_ : int
+    Index in ``cv_results_`` of the best candidate.
+
+scorer_ : function or a dict
+    Scorer function(s) used on the held out data.
+
+n_splits_ : int
+    The number of cross-validation splits (folds/iterations).
+
+refit_time_ : float
+    Seconds used for refitting the best model on the whole dataset.
+
+multimetric_ : bool
+    Whether or not the scorers compute several metrics.
+"""

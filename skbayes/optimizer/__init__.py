@@ -1,0 +1,20 @@
+"""Ask/tell optimizers, usable without any estimator.
+
+Scores are maximised. Every optimizer follows the laws documented in
+``Optimizer``: no repeated proposals, ``nan`` accepted for failures,
+reproducible under ``random_state``.
+
+>>> from skbayes.optimizer import RandomOptimizer
+>>> from skbayes.space import Real
+>>> opt = RandomOptimizer({"x": Real(-1, 1)}, n_iter=3, random_state=0)
+>>> for params in opt.ask(3):
+...     _ = opt.tell([params], [-params["x"] ** 2])
+>>> len(opt.scores)
+3
+"""
+
+from ._base import Optimizer, point_key
+from ._grid import GridOptimizer, grid_from_spec
+from ._random import RandomOptimizer
+
+__all__ = ["GridOptimizer", "Optimizer", "RandomOptimizer", "grid_from_spec", "point_key"]

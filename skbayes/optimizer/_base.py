@@ -1,0 +1,124 @@
+"""The ask/tell interface every optimizer implements.
+
+An optimizer proposes parameter dicts (``ask``) and is told their scores
+(``tell``). Scores are *maximised*, as scikit-learn's scorers are; a failed
+evaluation is told as ``nan``. The laws (tested for every optimizer):
+
+* ``ask`` never returns a point that was already asked (told or pending);
+* ``ask`` returns fewer points than requested, possibly none, only when the
+  space or the optimizer's plan is exhausted;
+* ``tell`` accepts any float, ``nan`` and ``inf`` included;
+* the same ``random_state`` and the same calls give the same proposals.
+"""
+
+import math
+from abc import ABC, abstractmethod
+
+
+def _freeze(value):
+    """A hashable stand-in for a parameter value (objects by identity)."""
+    try:
+        hash(value)
+    except TypeError:
+        return ("__id__", id(value))
+    if isinstance(value, float) and math.isnan(value):
+        return ("__nan__",)
+    return (type(value).__name__, value)
+
+
+def point_key(params):
+    """Hashable key of a parameter dict, used to detect repeated proposals."""
+    return tuple(sorted((name, _freeze(v)) for name, v in params.items()))
+
+
+class Optimizer(ABC):
+    """Base class of ask/tell optimizers (scores are maximised).
+
+    Subclasses implement ``_propose(n)``; this class keeps the history and
+    enforces the ask/tell laws.
+
+    Attributes
+    ----------
+    x_iters : list of dict
+        Points told so far, in order.
+    scores : list of float
+        Their scores (``nan`` for failures).
+    """
+
+    #: Whether ``ask`` drops points already asked. Only the grid turns it off:
+    #: ``GridSearchCV`` evaluates a repeated grid value as often as written.
+    _unique = True
+
+    def __init__(self):
+        self.x_iters = []
+        self.scores = []
+        self._seen = set()
+        self._pending = {}
+
+    @abstractmethod
+    def _propose(self, n_points):
+        """Return up to ``n_points`` new, distinct parameter dicts."""
+
+    def ask(self, n_points=1):
+        """Propose up to ``n_points`` parameter dicts not asked before.
+
+        Parameters
+        ----------
+        n_points : int, default=1
+            How many points to propose.
+
+        Returns
+        -------
+        list of dict
+            Fewer than ``n_points`` (maybe none) only when exhausted.
+        """
+        if not isinstance(n_points, int) or isinstance(n_points, bool) or n_points < 1:
+            raise ValueError(f"'n_points' must be a positive int, got {n_points!r}")
+        points = []
+        for params in self._propose(n_points):
+            key = point_key(params)
+            if self._unique and key in self._seen:
+                continue
+            self._seen.add(key)
+            self._pending[key] = params
+            points.append(params)
+        return points
+
+    def tell(self, params, scores):
+        """Record the scores (higher is better) of evaluated points.
+
+        Parameters
+        ----------
+        params : list of dict
+            Points, usually from ``ask`` (unknown points are accepted: they
+            seed the history, e.g. from an earlier search).
+        scores : list of float
+            One score per point; ``nan`` marks a failed evaluation.
+
+        Returns
+        -------
+        self
+        """
+        params = list(params)
+        scores = [float(s) for s in scores]
+        if len(params) != len(scores):
+            raise ValueError(
+                f"tell() needs one score per point, got {len(params)} points "
+                f"and {len(scores)} scores"
+            )
+        for p, s in zip(params, scores):
+            key = point_key(p)
+            self._pending.pop(key, None)
+            self._seen.add(key)
+            self.x_iters.append(p)
+            self.scores.append(s)
+        self._on_tell(params, scores)
+        return self
+
+    def _on_tell(self, params, scores):
+        """Hook for model-based optimizers; plain samplers ignore scores."""
+
+    @property
+    def pending(self):
+        """Points asked but not told yet."""
+        return list(self._pending.values())

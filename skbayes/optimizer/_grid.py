@@ -1,0 +1,74 @@
+"""Exhaustive grid: scikit-learn's ``ParameterGrid`` order, one point each."""
+
+from itertools import islice
+
+from sklearn.model_selection import ParameterGrid
+
+from ..space import Categorical, Dimension, Integer
+from ._base import Optimizer
+
+
+def grid_from_spec(param_grid):
+    """Turn finite skbayes dimensions of a grid into lists of values.
+
+    Lists and arrays pass through untouched, so ``ParameterGrid`` sees exactly
+    what ``GridSearchCV`` would. A continuous dimension has no grid points and
+    is rejected with a hint.
+    """
+    grids = [param_grid] if isinstance(param_grid, dict) else param_grid
+    if not isinstance(grids, (list, tuple)):
+        raise TypeError(
+            "'param_grid' must be a dict or a list of dicts, got "
+            f"{param_grid!r} of type {type(param_grid).__name__}"
+        )
+    converted = []
+    for grid in grids:
+        if not isinstance(grid, dict):
+            raise TypeError(f"'param_grid' entries must be dicts, got {grid!r}")
+        out = {}
+        for name, value in grid.items():
+            if isinstance(value, (Integer, Categorical)):
+                value = value.values()
+            elif isinstance(value, Dimension):
+                raise ValueError(
+                    f"'param_grid' entry {name!r} is {value!r}, which has no grid "
+                    "points; give the values to try as a list (e.g. "
+                    "np.logspace(-3, 3, 7)), or use RandomSearch or BayesSearchCV "
+                    "to search a continuous range"
+                )
+            out[name] = value
+        converted.append(out)
+    return converted
+
+
+class GridOptimizer(Optimizer):
+    """Propose every point of a parameter grid, in ``ParameterGrid`` order.
+
+    Parameters
+    ----------
+    param_grid : dict or list of dicts
+        As for ``GridSearchCV``; ``Integer`` and ``Categorical`` values are
+        enumerated.
+
+    Examples
+    --------
+    >>> from skbayes.optimizer import GridOptimizer
+    >>> opt = GridOptimizer({"a": [1, 2], "b": ["x"]})
+    >>> opt.ask(5)
+    [{'a': 1, 'b': 'x'}, {'a': 2, 'b': 'x'}]
+    >>> opt.ask(1)
+    []
+    """
+
+    _unique = False
+
+    def __init__(self, param_grid):
+        super().__init__()
+        self.grid = ParameterGrid(grid_from_spec(param_grid))
+        self._points = iter(self.grid)
+
+    def __len__(self):
+        return len(self.grid)
+
+    def _propose(self, n_points):
+        return list(islice(self._points, n_points))

@@ -1,0 +1,104 @@
+"""Random sampling, stream-compatible with scikit-learn's ``ParameterSampler``."""
+
+from sklearn.model_selection import ParameterSampler
+from sklearn.utils import check_random_state
+
+from ..space import Dimension, Integer, Categorical
+from ._base import Optimizer, point_key
+
+# Draws allowed per wanted point before a space is declared exhausted (a
+# small discrete space with a log prior can repeat itself a lot).
+_MAX_DRAWS_PER_POINT = 100
+
+
+def _has_skbayes_dimensions(dists):
+    return any(isinstance(v, Dimension) for d in dists for v in d.values())
+
+
+def _finite_as_lists(dists):
+    """Lists for finite uniform skbayes dimensions, so that an all-finite space
+    is sampled without replacement exactly like a list-only one."""
+    out = []
+    for d in dists:
+        conv = {}
+        for name, v in d.items():
+            if isinstance(v, Categorical) or (
+                isinstance(v, Integer) and v.prior == "uniform"
+            ):
+                v = v.values()
+            conv[name] = v
+        out.append(conv)
+    return out
+
+
+class RandomOptimizer(Optimizer):
+    """Propose ``n_iter`` random points, as ``RandomizedSearchCV`` would.
+
+    With only lists and scipy.stats distributions the points are exactly those
+    of ``ParameterSampler(param_distributions, n_iter, random_state)``, so a
+    search gives the same ``cv_results_`` as scikit-learn. skbayes dimensions
+    are drawn from their priors and repeated points are redrawn.
+
+    Parameters
+    ----------
+    param_distributions : dict or list of dicts
+        Lists (sampled uniformly), objects with ``rvs`` (scipy.stats
+        distributions, skbayes dimensions).
+    n_iter : int
+        Number of points the optimizer will propose in all.
+    random_state : int, RandomState instance or None, default=None
+        Seed for reproducible proposals.
+
+    Examples
+    --------
+    >>> from skbayes.optimizer import RandomOptimizer
+    >>> from skbayes.space import Real
+    >>> opt = RandomOptimizer({"C": Real(0.1, 10), "kernel": ["rbf", "poly"]},
+    ...                       n_iter=4, random_state=0)
+    >>> len(opt.ask(10))
+    4
+    """
+
+    def __init__(self, param_distributions, n_iter, *, random_state=None):
+        super().__init__()
+        dists = (
+            [param_distributions]
+            if isinstance(param_distributions, dict)
+            else list(param_distributions)
+        )
+        self.n_iter = n_iter
+        self._rng = check_random_state(random_state)
+        if _has_skbayes_dimensions(dists):
+            dists = _finite_as_lists(dists)
+            all_lists = not any(hasattr(v, "rvs") for d in dists for v in d.values())
+            if all_lists:
+                sampler = ParameterSampler(dists, n_iter, random_state=self._rng)
+                self._stream = iter(list(sampler))
+            else:
+                self._stream = self._unique_draws(dists)
+        else:
+            # Exactly scikit-learn's stream (including its warning when a
+            # list-only space is smaller than n_iter).
+            self._stream = iter(list(ParameterSampler(dists, n_iter, random_state=self._rng)))
+        self._remaining = n_iter
+
+    def _unique_draws(self, dists):
+        seen = set()
+        draws = 0
+        while len(seen) < self.n_iter and draws < _MAX_DRAWS_PER_POINT * self.n_iter:
+            (params,) = ParameterSampler(dists, 1, random_state=self._rng)
+            draws += 1
+            key = point_key(params)
+            if key not in seen:
+                seen.add(key)
+                yield params
+
+    def _propose(self, n_points):
+        n = min(n_points, self._remaining)
+        points = []
+        for params in self._stream:
+            points.append(params)
+            if len(points) == n:
+                break
+        self._remaining -= len(points)
+        return points

@@ -1,0 +1,21 @@
+"""Search spaces: dimensions, their sampling and their unit-cube encoding.
+
+>>> from skbayes.space import Real, Integer, Categorical
+>>> Real(1e-4, 1e-1, prior="log-uniform")
+Real(low=0.0001, high=0.1, prior='log-uniform')
+"""
+
+from ._dimensions import Categorical, Dimension, Integer, Real
+from ._distribution import Distribution, is_scipy_distribution
+from ._space import Space, as_dimension
+
+__all__ = [
+    "Categorical",
+    "Dimension",
+    "Distribution",
+    "Integer",
+    "Real",
+    "Space",
+    "as_dimension",
+    "is_scipy_distribution",
+]

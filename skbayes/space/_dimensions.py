@@ -1,0 +1,424 @@
+"""Search dimensions: ``Real``, ``Integer`` and ``Categorical``.
+
+A dimension knows three things: how to draw values from its prior (``rvs``), how
+to map values to and from its block of the unit cube (``to_unit`` /
+``from_unit``), and, when finite, its values in order (``values``). Dimensions
+are immutable and validated at construction, so a bad bound fails where it was
+written rather than hours into a search.
+
+Unit-cube conventions (the Bayesian surrogate works there):
+
+* ``Real`` uniform: affine map of ``[low, high]``; log-uniform: affine map of
+  ``[log low, log high]``.
+* ``Integer``: the integers are relaxed to equal-width bins of ``[0, 1]`` (or
+  of the log axis) and rounded back, so every integer owns the same share of
+  the cube and the round trip is exact.
+* ``Categorical``: one column per category (one-hot); decoding takes the
+  largest column.
+"""
+
+import math
+import numbers
+from abc import ABC, abstractmethod
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+_PRIORS = ("uniform", "log-uniform")
+
+
+def _is_real_number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_integer(value):
+    return isinstance(value, numbers.Integral) and not isinstance(
+        value, (bool, np.bool_)
+    )
+
+
+def _check_prior(prior, low):
+    if not isinstance(prior, str) or prior not in _PRIORS:
+        raise ValueError(f"'prior' must be one of {list(_PRIORS)}, got {prior!r}")
+    if prior == "log-uniform" and low <= 0:
+        raise ValueError(
+            f"'low' must be > 0 for prior='log-uniform', got low={low!r}"
+        )
+
+
+class Dimension(ABC):
+    """Base class of search dimensions (immutable once built)."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name, value):
+        raise AttributeError(
+            f"{type(self).__name__} is immutable; build a new one instead of "
+            f"setting {name!r}"
+        )
+
+    def __delattr__(self, name):
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def _init(self, **fields):
+        for name, value in fields.items():
+            object.__setattr__(self, name, value)
+
+    #: Number of unit-cube columns this dimension occupies.
+    n_unit = 1
+
+    @property
+    def is_finite(self):
+        """True when the dimension has finitely many values."""
+        return False
+
+    @abstractmethod
+    def rvs(self, size=None, random_state=None):
+        """Draw values from the prior.
+
+        Parameters
+        ----------
+        size : int or None, default=None
+            Number of values; ``None`` draws a single value.
+        random_state : int, RandomState instance or None, default=None
+            Seed or generator for reproducible draws.
+
+        Returns
+        -------
+        value or list
+            One native Python value, or a list of ``size`` values.
+        """
+
+    @abstractmethod
+    def to_unit(self, values):
+        """Map a sequence of values to an array of shape ``(n, n_unit)``."""
+
+    @abstractmethod
+    def from_unit(self, unit):
+        """Map unit-cube rows ``(n, n_unit)`` back to a list of native values."""
+
+    @abstractmethod
+    def from_quantile(self, q):
+        """Map quantiles in ``[0, 1)`` (one column) to native values.
+
+        Used for space-filling designs: one coordinate per dimension, whatever
+        its width in the unit cube.
+        """
+
+    @abstractmethod
+    def __contains__(self, value):
+        pass
+
+    def _draw(self, size, random_state):
+        rng = check_random_state(random_state)
+        n = 1 if size is None else int(size)
+        values = self.from_quantile(rng.uniform(size=n))
+        return values[0] if size is None else values
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self._key() == other._key()
+
+    def __hash__(self):
+        return hash((type(self).__name__, self._key()))
+
+    def __getstate__(self):
+        slots = [n for cls in type(self).__mro__ for n in getattr(cls, "__slots__", ())]
+        return {name: getattr(self, name) for name in slots}
+
+    def __setstate__(self, state):
+        self._init(**state)
+
+    def __reduce__(self):
+        return (_rebuild, (type(self), self.__getstate__()))
+
+
+def _rebuild(cls, state):
+    obj = object.__new__(cls)
+    obj.__setstate__(state)
+    return obj
+
+
+class _Bounded(Dimension):
+    """Shared validation and log handling of ``Real`` and ``Integer``."""
+
+    __slots__ = ("low", "high", "prior")
+
+    def _key(self):
+        return (self.low, self.high, self.prior)
+
+    def __repr__(self):
+        return (
+            f"{type(self).__name__}(low={self.low!r}, high={self.high!r}, "
+            f"prior={self.prior!r})"
+        )
+
+    @property
+    def _log(self):
+        return self.prior == "log-uniform"
+
+
+class Real(_Bounded):
+    """A continuous dimension between ``low`` and ``high`` (both included).
+
+    Parameters
+    ----------
+    low, high : float
+        Bounds, with ``low < high``; both finite.
+    prior : {"uniform", "log-uniform"}, default="uniform"
+        Distribution of random draws and scale of the unit cube. Use
+        "log-uniform" for parameters that span orders of magnitude, such as a
+        regularization strength (then ``low`` must be > 0).
+
+    Examples
+    --------
+    >>> from skbayes.space import Real
+    >>> C = Real(1e-3, 1e3, prior="log-uniform")
+    >>> C.rvs(random_state=0) > 0
+    True
+    >>> C.from_unit(C.to_unit([1.0]))
+    [1.0]
+    """
+
+    __slots__ = ()
+
+    def __init__(self, low, high, prior="uniform"):
+        for name, value in (("low", low), ("high", high)):
+            if not _is_real_number(value):
+                raise TypeError(
+                    f"Real '{name}' must be a real number, got {value!r} "
+                    f"of type {type(value).__name__}"
+                )
+            if not math.isfinite(value):
+                raise ValueError(f"Real '{name}' must be finite, got {value!r}")
+        if not low < high:
+            raise ValueError(
+                f"Real needs low < high, got low={low!r}, high={high!r}"
+            )
+        _check_prior(prior, low)
+        self._init(low=float(low), high=float(high), prior=prior)
+
+    def _axis(self):
+        if self._log:
+            return math.log(self.low), math.log(self.high)
+        return self.low, self.high
+
+    def rvs(self, size=None, random_state=None):
+        return self._draw(size, random_state)
+
+    def to_unit(self, values):
+        x = np.asarray(values, dtype=float).reshape(-1)
+        if self._log:
+            x = np.log(x)
+        a, b = self._axis()
+        return ((x - a) / (b - a)).reshape(-1, 1)
+
+    def from_unit(self, unit):
+        u = np.clip(np.asarray(unit, dtype=float).reshape(-1), 0.0, 1.0)
+        a, b = self._axis()
+        x = a + u * (b - a)
+        if self._log:
+            x = np.exp(x)
+        x = np.clip(x, self.low, self.high)
+        return [float(v) for v in x]
+
+    def from_quantile(self, q):
+        return self.from_unit(q)
+
+    def __contains__(self, value):
+        return _is_real_number(value) and self.low <= value <= self.high
+
+
+class Integer(_Bounded):
+    """An integer dimension between ``low`` and ``high`` (both included).
+
+    Parameters
+    ----------
+    low, high : int
+        Bounds, with ``low < high``.
+    prior : {"uniform", "log-uniform"}, default="uniform"
+        "log-uniform" draws small values more often (``low`` must be >= 1),
+        which suits sizes such as ``n_estimators`` or ``max_leaf_nodes``.
+
+    Examples
+    --------
+    >>> from skbayes.space import Integer
+    >>> depth = Integer(1, 10)
+    >>> depth.values()[:3]
+    [1, 2, 3]
+    >>> type(depth.rvs(random_state=0))
+    <class 'int'>
+    """
+
+    __slots__ = ()
+
+    def __init__(self, low, high, prior="uniform"):
+        for name, value in (("low", low), ("high", high)):
+            if not _is_integer(value):
+                raise TypeError(
+                    f"Integer '{name}' must be an int, got {value!r} "
+                    f"of type {type(value).__name__}"
+                )
+        if not low < high:
+            raise ValueError(
+                f"Integer needs low < high, got low={low!r}, high={high!r}"
+            )
+        _check_prior(prior, low)
+        self._init(low=int(low), high=int(high), prior=prior)
+
+    @property
+    def is_finite(self):
+        return True
+
+    def __len__(self):
+        return self.high - self.low + 1
+
+    def values(self):
+        """All values in increasing order, as a list of ``int``."""
+        return list(range(self.low, self.high + 1))
+
+    def _edges(self):
+        # Bin edges on the (log) axis: integer k owns [k - 0.5, k + 0.5).
+        lo, hi = self.low - 0.5, self.high + 0.5
+        if self._log:
+            return math.log(lo), math.log(hi)
+        return lo, hi
+
+    def rvs(self, size=None, random_state=None):
+        return self._draw(size, random_state)
+
+    def to_unit(self, values):
+        x = np.asarray(values, dtype=float).reshape(-1)
+        a, b = self._edges()
+        if self._log:
+            x = np.log(x)
+        return ((x - a) / (b - a)).reshape(-1, 1)
+
+    def from_unit(self, unit):
+        u = np.clip(np.asarray(unit, dtype=float).reshape(-1), 0.0, 1.0)
+        a, b = self._edges()
+        x = a + u * (b - a)
+        if self._log:
+            x = np.exp(x)
+        x = np.clip(np.round(x), self.low, self.high)
+        return [int(v) for v in x]
+
+    def from_quantile(self, q):
+        return self.from_unit(q)
+
+    def __contains__(self, value):
+        return (
+            _is_integer(value) or (_is_real_number(value) and float(value).is_integer())
+        ) and self.low <= value <= self.high
+
+
+def _same_category(a, b):
+    """Equality for arbitrary objects: same type and ``==`` (or identity)."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    try:
+        return bool(a == b)
+    except Exception:  # e.g. numpy arrays: ambiguous truth value
+        return False
+
+
+class Categorical(Dimension):
+    """A dimension over a finite, ordered collection of arbitrary objects.
+
+    Parameters
+    ----------
+    categories : sequence
+        The choices: strings, numbers, ``None``, tuples, estimators, ... At
+        least one; no duplicates. The values handed to the estimator are the
+        objects themselves (estimators are cloned by scikit-learn before use).
+
+    Examples
+    --------
+    >>> from skbayes.space import Categorical
+    >>> kernel = Categorical(["linear", "rbf", None])
+    >>> kernel.values()
+    ['linear', 'rbf', None]
+    >>> kernel.from_unit(kernel.to_unit(["rbf"]))
+    ['rbf']
+    """
+
+    __slots__ = ("categories",)
+
+    def __init__(self, categories):
+        if isinstance(categories, (str, bytes)) or not hasattr(
+            categories, "__iter__"
+        ):
+            raise TypeError(
+                "Categorical 'categories' must be a list or tuple of choices, "
+                f"got {categories!r} of type {type(categories).__name__}"
+            )
+        # numpy scalars (from np.arange, np.logspace) become native Python
+        # values, so estimators never receive np.int64 or np.str_.
+        cats = tuple(c.item() if isinstance(c, np.generic) else c for c in categories)
+        if not cats:
+            raise ValueError("Categorical 'categories' must not be empty")
+        for i, a in enumerate(cats):
+            for b in cats[:i]:
+                if _same_category(a, b):
+                    raise ValueError(
+                        f"Categorical 'categories' has the duplicate {a!r}; "
+                        "each choice must appear once"
+                    )
+        self._init(categories=cats)
+
+    n_unit = property(lambda self: len(self.categories))
+
+    def _key(self):
+        return tuple(id(c) if not _hashable(c) else c for c in self.categories)
+
+    def __repr__(self):
+        return f"Categorical(categories={list(self.categories)!r})"
+
+    @property
+    def is_finite(self):
+        return True
+
+    def __len__(self):
+        return len(self.categories)
+
+    def values(self):
+        """The categories, in the order given."""
+        return list(self.categories)
+
+    def index(self, value):
+        """Position of ``value`` among the categories (``ValueError`` if absent)."""
+        for i, c in enumerate(self.categories):
+            if _same_category(c, value):
+                return i
+        raise ValueError(f"{value!r} is not one of the categories {self!r}")
+
+    def rvs(self, size=None, random_state=None):
+        return self._draw(size, random_state)
+
+    def to_unit(self, values):
+        values = list(values)
+        out = np.zeros((len(values), len(self.categories)))
+        for row, value in enumerate(values):
+            out[row, self.index(value)] = 1.0
+        return out
+
+    def from_unit(self, unit):
+        u = np.asarray(unit, dtype=float).reshape(-1, len(self.categories))
+        return [self.categories[int(i)] for i in np.argmax(u, axis=1)]
+
+    def from_quantile(self, q):
+        q = np.clip(np.asarray(q, dtype=float).reshape(-1), 0.0, 1.0)
+        idx = np.minimum((q * len(self.categories)).astype(int), len(self) - 1)
+        return [self.categories[i] for i in idx]
+
+    def __contains__(self, value):
+        return any(_same_category(c, value) for c in self.categories)
+
+
+def _hashable(value):
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
