@@ -7,6 +7,7 @@ public classes differ only in the optimizers they build (``_make_plan``).
 """
 
 import numbers
+import os
 import warnings
 from abc import abstractmethod
 
@@ -47,6 +48,9 @@ class BaseSearch(BaseSearchCV):
     _parameter_constraints: dict = {
         **BaseSearchCV._parameter_constraints,
         "n_points": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "callbacks": [list, tuple, callable, None],
+        "max_time": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "checkpoint": [str, os.PathLike, None],
     }
 
     @abstractmethod

@@ -43,6 +43,18 @@ return_train_score : bool, default=False
 n_points : int, default=None
     Candidates sent to the workers per batch (one ``evaluate_candidates``
     call). Between batches the optimizer is told the scores.
+
+callbacks : callable or list of callables, default=None
+    Called after each batch with the search state; a callback returning
+    True stops the search (the best candidate so far is refit). See
+    ``skbayes.callbacks``.
+
+max_time : float, default=None
+    Time budget in seconds: no new batch starts once it is spent.
+
+checkpoint : str or path-like, default=None
+    Path of a JSON-lines journal of finished batches; a later ``fit`` with
+    the same path resumes without refitting recorded candidates.
 """
 
 SEARCH_ATTRIBUTES = """\

@@ -65,6 +65,9 @@ class GridSearch(BaseSearch):
         error_score=np.nan,
         return_train_score=False,
         n_points=None,
+        callbacks=None,
+        max_time=None,
+        checkpoint=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -79,6 +82,9 @@ class GridSearch(BaseSearch):
         )
         self.param_grid = param_grid
         self.n_points = n_points
+        self.callbacks = callbacks
+        self.max_time = max_time
+        self.checkpoint = checkpoint
 
     def _spaces_for_name_check(self):
         return grid_from_spec(self.param_grid)

@@ -81,6 +81,9 @@ class RandomSearch(BaseSearch):
         error_score=np.nan,
         return_train_score=False,
         n_points=None,
+        callbacks=None,
+        max_time=None,
+        checkpoint=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -97,6 +100,9 @@ class RandomSearch(BaseSearch):
         self.n_iter = n_iter
         self.random_state = random_state
         self.n_points = n_points
+        self.callbacks = callbacks
+        self.max_time = max_time
+        self.checkpoint = checkpoint
 
     def _spaces_for_name_check(self):
         dists = self.param_distributions
