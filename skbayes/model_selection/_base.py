@@ -13,6 +13,7 @@ from abc import abstractmethod
 
 import numpy as np
 from sklearn.exceptions import FitFailedWarning
+from sklearn.model_selection import check_cv
 
 from ..utils._sklearn_compat import BaseSearchCV, Interval
 from ._param_names import check_param_names
@@ -101,12 +102,34 @@ class BaseSearch(BaseSearchCV):
         self._any_recorded = False
         self._first_failure = None
         try:
-            for phase in self._make_plan():
+            plan = self._make_plan()
+            self._check_constant_splits(plan)
+            for phase in plan:
                 if self._run_phase(phase, evaluate_candidates):
                     break
             self._finish_deferred()
         finally:
             del self._deferred, self._any_recorded, self._first_failure
+
+    def _check_constant_splits(self, plan):
+        """Refuse a splitter that gives new folds on every call when the
+        search runs in several batches (candidates would be compared on
+        different folds). One batch, as in scikit-learn, needs no check."""
+        budgets = [p.budget if p.budget is not None else len(p.optimizer) for p in plan]
+        if len(plan) == 1 and self._batch_size(plan[0]) >= budgets[0]:
+            return
+        cv = check_cv(self.cv)
+        shuffles = getattr(cv, "shuffle", None)
+        randomised = shuffles is True or (
+            shuffles is None and hasattr(cv, "random_state")
+        )
+        if randomised and not isinstance(getattr(cv, "random_state", None), numbers.Integral):
+            raise ValueError(
+                f"cv={self.cv!r} draws new folds on every call, but this search "
+                "evaluates candidates in several batches that must share the same "
+                "folds; give the splitter an int random_state, e.g. "
+                "KFold(5, shuffle=True, random_state=0)"
+            )
 
     def _run_phase(self, phase, evaluate_candidates):
         """Run one phase; return True if the whole search must stop."""
