@@ -26,6 +26,11 @@ from sklearn.utils import check_random_state
 
 _PRIORS = ("uniform", "log-uniform")
 
+# Integer bounds are limited so that every value, its bin edges and its
+# unit-cube coordinate are exact in float64 (with a wide margin for the log
+# axis, where neighbouring bins of large integers get very thin).
+_INT_LIMIT = 2**40
+
 
 def _is_real_number(value):
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
@@ -194,6 +199,11 @@ class Real(_Bounded):
             raise ValueError(
                 f"Real needs low < high, got low={low!r}, high={high!r}"
             )
+        if not math.isfinite(float(high) - float(low)):
+            raise ValueError(
+                f"Real 'high' - 'low' must be a finite float, got low={low!r}, "
+                f"high={high!r}"
+            )
         _check_prior(prior, low)
         self._init(low=float(low), high=float(high), prior=prior)
 
@@ -218,6 +228,10 @@ class Real(_Bounded):
         x = a + u * (b - a)
         if self._log:
             x = np.exp(x)
+        # The cube's faces are the bounds exactly (rounding in the affine or
+        # log map could otherwise miss them by an ulp or, for spans near the
+        # float64 precision of the bounds, by more).
+        x = np.where(u <= 0.0, self.low, np.where(u >= 1.0, self.high, x))
         x = np.clip(x, self.low, self.high)
         return [float(v) for v in x]
 
@@ -258,6 +272,12 @@ class Integer(_Bounded):
                     f"Integer '{name}' must be an int, got {value!r} "
                     f"of type {type(value).__name__}"
                 )
+            if abs(value) > _INT_LIMIT:
+                raise ValueError(
+                    f"Integer '{name}' must lie within -2**40 and 2**40, got "
+                    f"{value!r} (wider bounds cannot round-trip through the "
+                    "unit cube exactly)"
+                )
         if not low < high:
             raise ValueError(
                 f"Integer needs low < high, got low={low!r}, high={high!r}"
@@ -276,30 +296,31 @@ class Integer(_Bounded):
         """All values in increasing order, as a list of ``int``."""
         return list(range(self.low, self.high + 1))
 
-    def _edges(self):
-        # Bin edges on the (log) axis: integer k owns [k - 0.5, k + 0.5).
-        lo, hi = self.low - 0.5, self.high + 0.5
-        if self._log:
-            return math.log(lo), math.log(hi)
-        return lo, hi
+    def _log_edges(self):
+        # Bin edges on the log axis: integer k owns [log(k - 0.5), log(k + 0.5)).
+        return math.log(self.low - 0.5), math.log(self.high + 0.5)
 
     def rvs(self, size=None, random_state=None):
         return self._draw(size, random_state)
 
     def to_unit(self, values):
         x = np.asarray(values, dtype=float).reshape(-1)
-        a, b = self._edges()
         if self._log:
-            x = np.log(x)
-        return ((x - a) / (b - a)).reshape(-1, 1)
+            a, b = self._log_edges()
+            return ((np.log(x) - a) / (b - a)).reshape(-1, 1)
+        # Uniform: integer low + k owns the bin [k / n, (k + 1) / n); its
+        # coordinate is the bin centre. Exact in float64 within _INT_LIMIT.
+        n = len(self)
+        return ((x - self.low + 0.5) / n).reshape(-1, 1)
 
     def from_unit(self, unit):
         u = np.clip(np.asarray(unit, dtype=float).reshape(-1), 0.0, 1.0)
-        a, b = self._edges()
-        x = a + u * (b - a)
         if self._log:
-            x = np.exp(x)
-        x = np.clip(np.round(x), self.low, self.high)
+            a, b = self._log_edges()
+            x = np.round(np.exp(a + u * (b - a)))
+        else:
+            x = self.low + np.floor(u * len(self))
+        x = np.clip(x, self.low, self.high)
         return [int(v) for v in x]
 
     def from_quantile(self, q):
@@ -370,7 +391,11 @@ class Categorical(Dimension):
     n_unit = property(lambda self: len(self.categories))
 
     def _key(self):
-        return tuple(id(c) if not _hashable(c) else c for c in self.categories)
+        # Typed, so that Categorical([1, 2]) != Categorical([1.0, 2.0]) (the
+        # estimator would receive different values).
+        return tuple(
+            (type(c).__name__, c if _hashable(c) else id(c)) for c in self.categories
+        )
 
     def __repr__(self):
         return f"Categorical(categories={list(self.categories)!r})"
