@@ -24,12 +24,21 @@ def _candidate_values(value):
     return None
 
 
+def _close_matches(name, valid):
+    """Up to three valid names close to ``name``, ignoring case ('c' -> 'C')."""
+    by_lower = {}
+    for candidate in sorted(valid):
+        by_lower.setdefault(candidate.lower(), []).append(candidate)
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=3, cutoff=0.6)
+    return [original for lower in close for original in by_lower[lower]][:3]
+
+
 def _invalid(name, estimator, valid):
     message = (
         f"Invalid parameter {name!r} for estimator {estimator!r}. "
         f"Valid parameters are: {sorted(valid)!r}."
     )
-    close = difflib.get_close_matches(name, list(valid), n=3, cutoff=0.6)
+    close = _close_matches(name, valid)
     if close:
         message += f" Did you mean {' or '.join(repr(c) for c in close)}?"
     return ValueError(message)
@@ -37,9 +46,8 @@ def _invalid(name, estimator, valid):
 
 def _check_name(estimator, name, space):
     valid = estimator.get_params(deep=True)
-    if name in valid:
-        return
-    # Look for an estimator-valued parameter of this space that prefixes name.
+    # A name under an estimator-valued parameter of this space must suit every
+    # candidate estimator, even when the default estimator happens to have it.
     parts = name.split("__")
     for cut in range(len(parts) - 1, 0, -1):
         prefix, rest = "__".join(parts[:cut]), "__".join(parts[cut:])
@@ -53,7 +61,8 @@ def _check_name(estimator, name, space):
                 raise _invalid(name, candidate, [])
             _check_name(candidate, rest, {})
         return
-    raise _invalid(name, estimator, valid)
+    if name not in valid:
+        raise _invalid(name, estimator, valid)
 
 
 def check_param_names(estimator, spaces):

@@ -3,7 +3,7 @@
 from sklearn.model_selection import ParameterSampler
 from sklearn.utils import check_random_state
 
-from ..space import Dimension, Integer, Categorical
+from ..space import Categorical, Dimension, Distribution, Integer, is_scipy_distribution
 from ._base import Optimizer, point_key
 
 # Draws allowed per wanted point before a space is declared exhausted (a
@@ -17,7 +17,8 @@ def _has_skbayes_dimensions(dists):
 
 def _finite_as_lists(dists):
     """Lists for finite uniform skbayes dimensions, so that an all-finite space
-    is sampled without replacement exactly like a list-only one."""
+    is sampled without replacement exactly like a list-only one; scipy.stats
+    distributions are wrapped so that their draws are native Python values."""
     out = []
     for d in dists:
         conv = {}
@@ -26,6 +27,8 @@ def _finite_as_lists(dists):
                 isinstance(v, Integer) and v.prior == "uniform"
             ):
                 v = v.values()
+            elif not isinstance(v, Dimension) and is_scipy_distribution(v):
+                v = Distribution(v)
             conv[name] = v
         out.append(conv)
     return out
@@ -36,8 +39,11 @@ class RandomOptimizer(Optimizer):
 
     With only lists and scipy.stats distributions the points are exactly those
     of ``ParameterSampler(param_distributions, n_iter, random_state)``, so a
-    search gives the same ``cv_results_`` as scikit-learn. skbayes dimensions
-    are drawn from their priors and repeated points are redrawn.
+    search gives the same ``cv_results_`` as scikit-learn; like scikit-learn,
+    that stream may repeat a point (e.g. a small ``scipy.stats.randint``), and
+    repeats are kept. With skbayes dimensions the points are drawn from their
+    priors, every value is a native Python value and repeated points are
+    redrawn.
 
     Parameters
     ----------
@@ -78,7 +84,8 @@ class RandomOptimizer(Optimizer):
                 self._stream = self._unique_draws(dists)
         else:
             # Exactly scikit-learn's stream (including its warning when a
-            # list-only space is smaller than n_iter).
+            # list-only space is smaller than n_iter, and its repeats).
+            self._unique = False
             self._stream = iter(list(ParameterSampler(dists, n_iter, random_state=self._rng)))
         self._remaining = n_iter
 

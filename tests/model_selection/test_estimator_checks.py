@@ -1,0 +1,54 @@
+"""scikit-learn's estimator checks for GridSearch and RandomSearch.
+
+The instances mirror the ones scikit-learn itself checks for ``GridSearchCV``
+and ``RandomizedSearchCV`` (``sklearn/utils/_test_common/instance_generator.py``),
+and the only expected failures are the two scikit-learn declares for its own
+search classes, with its reasons.
+"""
+
+from sklearn.decomposition import PCA
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.pipeline import Pipeline
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skbayes import GridSearch, RandomSearch
+
+# Same keys and reasons as scikit-learn's PER_ESTIMATOR_XFAIL_CHECKS for
+# GridSearchCV / RandomizedSearchCV (identical in 1.6 and 1.9).
+SKLEARN_SEARCH_XFAILS = {
+    "check_supervised_y_2d": "DataConversionWarning not caught",
+    "check_requires_y_none": "Doesn't fail gracefully",
+}
+
+
+def _estimators_and_grids():
+    return [
+        (Ridge(), {"alpha": [0.1, 1.0]}),
+        (LogisticRegression(), {"C": [0.1, 1.0]}),
+        (Pipeline([("pca", PCA()), ("ridge", Ridge())]), {"ridge__alpha": [0.1, 1.0]}),
+        (
+            Pipeline([("pca", PCA()), ("logisticregression", LogisticRegression())]),
+            {"logisticregression__C": [0.1, 1.0]},
+        ),
+    ]
+
+
+def _instances():
+    grids = [
+        GridSearch(estimator, grid, cv=2, error_score="raise")
+        for estimator, grid in _estimators_and_grids()
+    ]
+    randoms = [
+        RandomSearch(estimator, grid, cv=2, error_score="raise", random_state=0)
+        for estimator, grid in _estimators_and_grids()
+    ]
+    return grids + randoms
+
+
+def _expected_failed_checks(estimator):
+    return dict(SKLEARN_SEARCH_XFAILS)
+
+
+@parametrize_with_checks(_instances(), expected_failed_checks=_expected_failed_checks)
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
