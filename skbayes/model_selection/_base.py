@@ -108,6 +108,10 @@ class BaseSearch(BaseSearchCV):
                 if self._run_phase(phase, evaluate_candidates):
                     break
             self._finish_deferred()
+            if not self._any_recorded:
+                # No candidate at all (e.g. param_grid=[]): scikit-learn's own
+                # "No fits were performed" error rather than an IndexError.
+                evaluate_candidates([])
         finally:
             del self._deferred, self._any_recorded, self._first_failure
 
@@ -138,7 +142,7 @@ class BaseSearch(BaseSearchCV):
             n = self._batch_size(phase)
             if phase.budget is not None:
                 n = min(n, phase.budget - asked)
-            params = phase.optimizer.ask(n)
+            params = phase.optimizer.ask(n) if n > 0 else []
             if not params:
                 self._on_exhausted(phase, asked)
                 break

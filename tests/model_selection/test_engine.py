@@ -288,3 +288,19 @@ def test_n_points_is_validated(cls):
     search = cls(CountingClassifier(), {"C": [1.0]}, n_points=0)
     with pytest.raises(ValueError, match="n_points"):
         search.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "cls, space", [(GridSearch, []), (RandomSearch, [])], ids=["grid", "random"]
+)
+def test_no_candidates_gives_sklearns_error(cls, space):
+    search = cls(CountingClassifier(), space, cv=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # sklearn: space smaller than n_iter
+        with pytest.raises(ValueError, match="No fits were performed"):
+            search.fit(X, y)
+
+
+def test_empty_dict_grid_is_one_default_candidate():
+    search = GridSearch(CountingClassifier(), {}, cv=3).fit(X, y)
+    assert search.cv_results_["params"] == [{}]
