@@ -6,6 +6,7 @@ and the only expected failures are the two scikit-learn declares for its own
 search classes, with its reasons.
 """
 
+import pytest
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline
@@ -49,6 +50,8 @@ def _expected_failed_checks(estimator):
     return dict(SKLEARN_SEARCH_XFAILS)
 
 
+# sklearn's instances search 2 values with the default n_iter=10.
+@pytest.mark.filterwarnings("ignore:The total space of parameters 2 is smaller than n_iter")
 @parametrize_with_checks(_instances(), expected_failed_checks=_expected_failed_checks)
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)

@@ -397,3 +397,12 @@ def test_default_delegation(kind):
         np.testing.assert_array_equal(getattr(ours, method)(X), getattr(theirs, method)(X))
     assert ours.score(X, y) == theirs.score(X, y)
     assert ours.n_features_in_ == theirs.n_features_in_
+
+
+@pytest.mark.parametrize("n_points", [None, 1])
+def test_grid_repeated_values_are_evaluated_like_sklearn(n_points):
+    grid = {"C": [1.0, 0.1, 1.0], "fit_intercept": np.array([True, False])}
+    ours, theirs = _pair("grid", LogisticRegression(), grid, cv=3)
+    ours.set_params(n_points=n_points)
+    fit_both(ours, theirs, X, y)
+    assert len(ours.cv_results_["params"]) == 6
