@@ -390,11 +390,27 @@ class Categorical(Dimension):
 
     n_unit = property(lambda self: len(self.categories))
 
-    def _key(self):
-        # Typed, so that Categorical([1, 2]) != Categorical([1.0, 2.0]) (the
-        # estimator would receive different values).
-        return tuple(
-            (type(c).__name__, c if _hashable(c) else id(c)) for c in self.categories
+    def __eq__(self, other):
+        # Category by category with the same rule as duplicates: same type and
+        # ``==``, so Categorical([1, 2]) != Categorical([1.0, 2.0]) (the
+        # estimator would receive different values) and lists compare by value.
+        return (
+            type(self) is type(other)
+            and len(self.categories) == len(other.categories)
+            and all(map(_same_category, self.categories, other.categories))
+        )
+
+    def __hash__(self):
+        # Unhashable categories only contribute their type: equal dimensions
+        # still hash equal.
+        return hash(
+            (
+                type(self).__name__,
+                tuple(
+                    (type(c).__name__, c if _hashable(c) else None)
+                    for c in self.categories
+                ),
+            )
         )
 
     def __repr__(self):

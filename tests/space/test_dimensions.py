@@ -316,3 +316,19 @@ def test_distribution_quantiles_stay_finite():
     assert pickle.loads(pickle.dumps(dim)).rvs(size=3, random_state=0) == dim.rvs(
         size=3, random_state=0
     )
+
+
+def test_unhashable_categories():
+    a, b = np.array([1, 2]), np.array([3])
+    for cats in ([[1, 2], [3]], [a, b], [{"k": 1}, {"k": 2}]):
+        dim = Categorical(cats)
+        hash(dim)
+        if not isinstance(cats[0], np.ndarray):  # arrays have no truth value for ==
+            assert dim == pickle.loads(pickle.dumps(dim))
+            assert hash(dim) == hash(Categorical(pickle.loads(pickle.dumps(cats))))
+        values = dim.rvs(size=6, random_state=0)
+        assert all(any(v is c for c in dim.categories) for v in values)
+        back = dim.from_unit(dim.to_unit(values))
+        assert all(x is y for x, y in zip(back, values))
+    with pytest.raises(ValueError, match="duplicate"):
+        Categorical([[1, 2], [1, 2]])
