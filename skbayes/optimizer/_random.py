@@ -1,5 +1,7 @@
 """Random sampling, stream-compatible with scikit-learn's ``ParameterSampler``."""
 
+import math
+
 from sklearn.model_selection import ParameterSampler
 from sklearn.utils import check_random_state
 
@@ -10,23 +12,45 @@ from ._base import Optimizer, point_key
 # small discrete space with a log prior can repeat itself a lot).
 _MAX_DRAWS_PER_POINT = 100
 
+# Finite spaces up to this many points are sampled without replacement from
+# their enumeration, like scikit-learn's list-only spaces.
+_MAX_ENUMERATED = 100_000
+
 
 def _has_skbayes_dimensions(dists):
     return any(isinstance(v, Dimension) for d in dists for v in d.values())
 
 
+def _enumerable_size(dist):
+    """Number of points of one dict of distributions, or inf if not finite."""
+    size = 1
+    for v in dist.values():
+        if isinstance(v, (Categorical, Integer)):
+            size *= len(v)
+        elif isinstance(v, Dimension) or hasattr(v, "rvs"):
+            return math.inf
+        else:
+            size *= len(v)
+        if size > _MAX_ENUMERATED:
+            return math.inf
+    return size
+
+
 def _finite_as_lists(dists):
-    """Lists for finite uniform skbayes dimensions, so that an all-finite space
-    is sampled without replacement exactly like a list-only one; scipy.stats
-    distributions are wrapped so that their draws are native Python values."""
+    """Sequences for the skbayes dimensions of small finite spaces, so that
+    such a space is sampled without replacement exactly like a list-only one;
+    scipy.stats distributions are wrapped so that their draws are native
+    Python values. Large spaces keep their dimensions (drawn from the prior,
+    repeats redrawn): enumerating them would not fit in memory."""
     out = []
     for d in dists:
+        small = _enumerable_size(d) <= _MAX_ENUMERATED
         conv = {}
         for name, v in d.items():
-            if isinstance(v, Categorical) or (
-                isinstance(v, Integer) and v.prior == "uniform"
-            ):
+            if isinstance(v, Categorical):
                 v = v.values()
+            elif isinstance(v, Integer) and v.prior == "uniform" and small:
+                v = range(v.low, v.high + 1)
             elif not isinstance(v, Dimension) and is_scipy_distribution(v):
                 v = Distribution(v)
             conv[name] = v

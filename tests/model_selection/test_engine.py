@@ -304,3 +304,13 @@ def test_no_candidates_gives_sklearns_error(cls, space):
 def test_empty_dict_grid_is_one_default_candidate():
     search = GridSearch(CountingClassifier(), {}, cv=3).fit(X, y)
     assert search.cv_results_["params"] == [{}]
+
+
+def test_random_search_with_a_huge_integer_range_is_not_enumerated():
+    # Integer(0, 2**40) as a list would need terabytes; it is drawn instead.
+    space = {"C": Integer(0, 2**40), "kind": Categorical(["a", "b"])}
+    search = RandomSearch(CountingClassifier(), space, n_iter=6, cv=3, random_state=0)
+    search.fit(X, y)
+    values = [p["C"] for p in search.cv_results_["params"]]
+    assert len(set(values)) == 6 and all(type(v) is int for v in values)
+    assert max(values) > 2**30
