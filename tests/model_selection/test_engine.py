@@ -314,3 +314,21 @@ def test_random_search_with_a_huge_integer_range_is_not_enumerated():
     values = [p["C"] for p in search.cv_results_["params"]]
     assert len(set(values)) == 6 and all(type(v) is int for v in values)
     assert max(values) > 2**30
+
+
+def test_searches_with_dimensions_clone_and_pickle():
+    import pickle
+
+    from sklearn.base import clone
+
+    space = {"C": Real(1e-2, 1e2, prior="log-uniform"), "kind": Categorical(["a", "b"])}
+    search = RandomSearch(CountingClassifier(), space, n_iter=4, cv=3, random_state=0)
+    copy = clone(search)
+    assert copy.param_distributions == space
+    search.fit(X, y)
+    restored = pickle.loads(pickle.dumps(search))
+    assert restored.cv_results_["params"] == search.cv_results_["params"]
+    assert copy.fit(X, y).cv_results_["params"] == search.cv_results_["params"]
+    grid = GridSearch(CountingClassifier(), {"C": Integer(1, 3)}, cv=3)
+    assert clone(grid).param_grid == {"C": Integer(1, 3)}
+    assert pickle.loads(pickle.dumps(grid.fit(X, y))).best_params_ == grid.best_params_
