@@ -14,7 +14,15 @@ reproducible under ``random_state``.
 """
 
 from ._base import Optimizer, point_key
+from ._bayes import BayesOptimizer
 from ._grid import GridOptimizer, grid_from_spec
 from ._random import RandomOptimizer
 
-__all__ = ["GridOptimizer", "Optimizer", "RandomOptimizer", "grid_from_spec", "point_key"]
+__all__ = [
+    "BayesOptimizer",
+    "GridOptimizer",
+    "Optimizer",
+    "RandomOptimizer",
+    "grid_from_spec",
+    "point_key",
+]

@@ -1,0 +1,366 @@
+"""Bayesian optimisation: a Gaussian-process surrogate and an acquisition.
+
+``BayesOptimizer`` proposes, in order: the user's ``initial_params``, a
+scrambled Sobol design up to ``n_initial_points``, then the maximisers of an
+acquisition function of a Gaussian process fitted to the scores told so far
+(DESIGN.md section 5).
+"""
+
+import math
+import numbers
+import time
+from collections import deque
+from collections.abc import Mapping
+
+import numpy as np
+from scipy.optimize import OptimizeResult
+from sklearn.utils import check_random_state
+
+from ..acquisition import AcquisitionMaximizer, GPHedge, model_acquisition
+from ..space import Space
+from ..surrogate import GaussianProcess
+from ._base import Optimizer, point_key
+
+_ACQ_FUNCS = ("EI", "PI", "LCB", "gp_hedge")
+_HEDGE_MEMBERS = ("EI", "PI", "LCB")
+_ACQ_KWARGS = {"xi": 0.0, "kappa": 1.96}
+
+# Training-set cap: beyond _MAX_TRAIN usable observations the GP sees the
+# _KEEP_BEST best, the _KEEP_RECENT most recent, and a random draw of the
+# others up to _MAX_TRAIN.
+_MAX_TRAIN = 300
+_KEEP_BEST = 100
+_KEEP_RECENT = 50
+# Best observed points whose neighbourhoods the acquisition screen samples.
+_N_ANCHORS = 5
+
+
+def _check_space(dimensions):
+    if isinstance(dimensions, Space):
+        return dimensions
+    if not isinstance(dimensions, Mapping):
+        raise TypeError(
+            "'dimensions' must be a dict of parameter names to dimensions or a "
+            f"Space, got {dimensions!r} of type {type(dimensions).__name__}"
+        )
+    return Space(dimensions)
+
+
+def _check_initial_params(initial_params, space):
+    if initial_params is None:
+        return []
+    if isinstance(initial_params, Mapping) or not isinstance(initial_params, (list, tuple)):
+        raise TypeError(
+            "'initial_params' must be a list of dicts (one per point) or None, "
+            f"got {initial_params!r} of type {type(initial_params).__name__}"
+        )
+    points = []
+    for i, params in enumerate(initial_params):
+        if not isinstance(params, Mapping):
+            raise TypeError(
+                f"'initial_params' entry {i} must be a dict, got {params!r} of "
+                f"type {type(params).__name__}"
+            )
+        if params not in space:
+            raise ValueError(
+                f"'initial_params' entry {i} ({params!r}) is not a point of "
+                f"{space!r}: it needs exactly the parameters {space.names} with "
+                "values inside their dimensions"
+            )
+        points.append(dict(params))
+    return points
+
+
+def _check_acq_func_kwargs(acq_func_kwargs):
+    if acq_func_kwargs is None:
+        return dict(_ACQ_KWARGS)
+    if not isinstance(acq_func_kwargs, Mapping):
+        raise TypeError(
+            "'acq_func_kwargs' must be a dict or None, got "
+            f"{acq_func_kwargs!r} of type {type(acq_func_kwargs).__name__}"
+        )
+    out = dict(_ACQ_KWARGS)
+    for key, value in acq_func_kwargs.items():
+        if key not in _ACQ_KWARGS:
+            raise ValueError(
+                f"'acq_func_kwargs' has the unknown key {key!r}; allowed keys "
+                f"are {sorted(_ACQ_KWARGS)}"
+            )
+        if (
+            not isinstance(value, numbers.Real)
+            or isinstance(value, bool)
+            or not math.isfinite(value)
+            or (key == "kappa" and value < 0)
+        ):
+            allowed = "a finite float >= 0" if key == "kappa" else "a finite float"
+            raise ValueError(
+                f"'acq_func_kwargs' entry {key!r} must be {allowed}, got {value!r}"
+            )
+        out[key] = float(value)
+    return out
+
+
+def _impute(scores):
+    """Replace nan/inf scores by the worst finite score (0 if none)."""
+    scores = np.asarray(scores, dtype=float)
+    finite = np.isfinite(scores)
+    fill = scores[finite].min() if finite.any() else 0.0
+    return np.where(finite, scores, fill)
+
+
+class BayesOptimizer(Optimizer):
+    """Gaussian-process Bayesian optimisation with the ask/tell interface.
+
+    Scores are maximised. Proposals come in this order: ``initial_params``,
+    then a scrambled Sobol design until ``n_initial_points`` points were
+    proposed, then maximisers of the acquisition function over a Gaussian
+    process (Matérn-5/2, MAP-fitted hyperparameters, see
+    ``skbayes.surrogate.GaussianProcess``) of the scores told so far.
+
+    Failed evaluations (``nan``) and infinite scores stay in the history but
+    the surrogate sees them as the worst finite score. Points asked in a
+    batch (``ask(n)`` with ``n > 1``) or still pending from an earlier ask are
+    "kriging believer" fantasies: the model is conditioned on them with its
+    own predicted mean as the outcome, without refitting hyperparameters,
+    which spreads a batch out.
+
+    Cost stays bounded in long runs: with more than 300 usable
+    observations the surrogate trains on the 100 best, the 50 most recent
+    and a random draw (from ``random_state``) of 150 of the others.
+
+    Parameters
+    ----------
+    dimensions : dict or Space
+        The search space: parameter names mapped to ``Real``, ``Integer``,
+        ``Categorical``, lists of choices, ``(low, high[, prior])`` tuples or
+        scipy.stats distributions, or a ``skbayes.space.Space``.
+    n_initial_points : int, default=10
+        Points proposed before the model is used (``initial_params``
+        included, the rest a scrambled Sobol design).
+    initial_params : list of dict, default=None
+        Points to propose first, in order.
+    acq_func : {"EI", "PI", "LCB", "gp_hedge"}, default="EI"
+        "EI": logarithm of expected improvement in the numerically stable
+        form of Ament et al. (2023); "PI": log probability of improvement;
+        "LCB": ``mean + kappa * std`` (skopt's lower confidence bound of the
+        negated score); "gp_hedge": a portfolio of the three (Hoffman et
+        al. 2011).
+    acq_func_kwargs : dict, default=None
+        ``"xi"`` (float, default 0.0): margin of improvement for EI and PI,
+        in units of the score; ``"kappa"`` (float >= 0, default 1.96): the
+        exploration weight of LCB.
+    random_state : int, RandomState instance or None, default=None
+        Seed: the same seed and the same calls give the same proposals.
+
+    Attributes
+    ----------
+    space : Space
+        The search space.
+    ask_info : list of dict
+        One dict per point returned by the last ``ask``: ``"initial"``
+        (True when the point came from ``initial_params``, the Sobol design
+        or, while no score is known yet, random filling; False when the
+        model chose it) and ``"proposal_time"`` (seconds spent on that
+        ``ask``, divided evenly among its points).
+
+    Examples
+    --------
+    >>> from skbayes.optimizer import BayesOptimizer
+    >>> from skbayes.space import Real
+    >>> opt = BayesOptimizer({"x": Real(-2.0, 2.0)}, n_initial_points=4, random_state=0)
+    >>> for _ in range(8):
+    ...     (params,) = opt.ask()
+    ...     _ = opt.tell([params], [-(params["x"] - 0.5) ** 2])
+    >>> res = opt.result()
+    >>> abs(res.x["x"] - 0.5) < 0.1, res.fun <= 0.01
+    (True, True)
+    >>> opt.ask_info[0]["initial"]
+    False
+    """
+
+    def __init__(self, dimensions, *, n_initial_points=10, initial_params=None,
+                 acq_func="EI", acq_func_kwargs=None, random_state=None):
+        super().__init__()
+        self.space = _check_space(dimensions)
+        if (
+            not isinstance(n_initial_points, numbers.Integral)
+            or isinstance(n_initial_points, bool)
+            or n_initial_points < 0
+        ):
+            raise ValueError(
+                f"'n_initial_points' must be a non-negative int, got {n_initial_points!r}"
+            )
+        if not isinstance(acq_func, str) or acq_func not in _ACQ_FUNCS:
+            raise ValueError(f"'acq_func' must be one of {list(_ACQ_FUNCS)}, got {acq_func!r}")
+        self.n_initial_points = int(n_initial_points)
+        self.acq_func = acq_func
+        self.acq_func_kwargs = _check_acq_func_kwargs(acq_func_kwargs)
+        self._rng = check_random_state(random_state)
+        initial = _check_initial_params(initial_params, self.space)
+        n_design = max(self.n_initial_points - len(initial), 0)
+        if n_design:
+            initial += self.space.sample(n_design, random_state=self._rng, method="sobol")
+        self._initial = deque(initial)
+        self._maximizer = AcquisitionMaximizer(self.space)
+        self._hedge = GPHedge(len(_HEDGE_MEMBERS)) if acq_func == "gp_hedge" else None
+        self._hedge_candidates = []
+        self._rows = []  # unit-cube encoding of each told point (None: unusable)
+        self._model = None
+        self._model_n_told = -1
+        self._theta = None
+        self._origin = {}
+        self.ask_info = []
+
+    # -- ask / tell -------------------------------------------------------
+
+    def ask(self, n_points=1):
+        start = time.perf_counter()
+        self._origin = {}
+        points = super().ask(n_points)
+        per_point = (time.perf_counter() - start) / max(len(points), 1)
+        self.ask_info = [
+            {"initial": self._origin.get(point_key(p), True), "proposal_time": per_point}
+            for p in points
+        ]
+        return points
+
+    ask.__doc__ = Optimizer.ask.__doc__
+
+    def _on_tell(self, params, scores):
+        for p in params:
+            try:
+                row = self.space.to_unit([p])[0]
+            except (ValueError, TypeError):
+                row = None  # not a point of the space: history only
+            self._rows.append(row if row is not None and np.all(np.isfinite(row)) else None)
+
+    def _propose(self, n_points):
+        batch, batch_keys = [], set()
+
+        def exclude(params):
+            key = point_key(params)
+            return key in self._seen or key in batch_keys
+
+        def add(params, initial):
+            key = point_key(params)
+            batch.append(params)
+            batch_keys.add(key)
+            self._origin[key] = initial
+
+        while len(batch) < n_points and self._initial:
+            params = self._initial.popleft()
+            if not exclude(params):
+                add(params, True)
+        if len(batch) == n_points:
+            return batch
+        model = self._fitted_model()
+        if model is not None:
+            pending = [p for p in list(self._pending.values()) + batch if p in self.space]
+            if pending:
+                model = model.condition_on(self.space.to_unit(pending))
+        while len(batch) < n_points:
+            if model is None:
+                found = self._random_point(exclude)
+            else:
+                found = self._best_point(model, exclude)
+            if found is None:
+                break
+            row, params = found
+            add(params, model is None)
+            if model is not None:
+                model = model.condition_on(row[None, :])
+        return batch
+
+    # -- the model ---------------------------------------------------------
+
+    def _training_set(self):
+        idx = np.array([i for i, row in enumerate(self._rows) if row is not None], dtype=int)
+        if len(idx) == 0:
+            return None, None
+        y = _impute(np.asarray(self.scores, dtype=float)[idx])
+        if len(idx) > _MAX_TRAIN:
+            keep = set(np.argsort(-y, kind="stable")[:_KEEP_BEST])
+            keep.update(range(len(idx) - _KEEP_RECENT, len(idx)))
+            rest = np.array(sorted(set(range(len(idx))) - keep), dtype=int)
+            draw = self._rng.choice(rest, size=_MAX_TRAIN - len(keep), replace=False)
+            chosen = np.array(sorted(keep.union(draw.tolist())), dtype=int)
+            idx, y = idx[chosen], y[chosen]
+        X = np.vstack([self._rows[i] for i in idx])
+        return X, y
+
+    def _fitted_model(self):
+        """The GP on the told points (refitted when new scores arrived)."""
+        if self._model_n_told == len(self.scores):
+            return self._model
+        X, y = self._training_set()
+        if X is None:
+            return None
+        gp = GaussianProcess().fit(X, y, warm_start=self._theta)
+        self._theta = gp.theta_
+        self._model, self._model_n_told = gp, len(self.scores)
+        if self._hedge is not None and self._hedge_candidates:
+            rewards = np.zeros(len(_HEDGE_MEMBERS))
+            for rows in self._hedge_candidates:
+                for i, row in enumerate(rows):
+                    if row is not None:
+                        rewards[i] += (gp.predict(row[None, :])[0] - gp.y_mean_) / gp.y_std_
+            self._hedge.update(rewards)
+            self._hedge_candidates = []
+        return gp
+
+    def _best_point(self, model, exclude):
+        y = model.y_mean_ + model.y_std_ * model.y_train_
+        best = float(y.max())
+        anchors = model.X_train_[np.argsort(-y, kind="stable")[:_N_ANCHORS]]
+        kwargs = self.acq_func_kwargs
+        names = _HEDGE_MEMBERS if self._hedge is not None else (self.acq_func,)
+        found = [
+            self._maximizer.maximize(
+                model_acquisition(model, name, best, xi=kwargs["xi"], kappa=kwargs["kappa"]),
+                self._rng, exclude, anchors,
+            )
+            for name in names
+        ]
+        if self._hedge is None:
+            return found[0]
+        if all(f is None for f in found):
+            return None
+        self._hedge_candidates.append([None if f is None else f[0] for f in found])
+        choice = self._hedge.choose(self._rng)
+        if found[choice] is None:
+            choice = next(i for i, f in enumerate(found) if f is not None)
+        return found[choice]
+
+    def _random_point(self, exclude):
+        """A random unseen point (no score known yet, nothing to model)."""
+        rng = self._rng
+
+        def random_order(U, return_grad=False):
+            values = rng.uniform(size=len(U))
+            return (values, np.zeros_like(U)) if return_grad else values
+
+        return self._maximizer.maximize(random_order, rng, exclude)
+
+    # -- results -----------------------------------------------------------
+
+    def result(self):
+        """The search so far, in skopt's terms (skopt *minimises*).
+
+        Returns
+        -------
+        scipy.optimize.OptimizeResult
+            ``x``: the best point (highest finite score; None if there is
+            none); ``fun``: its score **negated**; ``x_iters``: the told
+            points in order; ``func_vals``: their scores negated (``nan``
+            kept); ``space``: the ``Space``.
+        """
+        scores = np.asarray(self.scores, dtype=float)
+        finite = np.isfinite(scores)
+        if finite.any():
+            best = int(np.argmax(np.where(finite, scores, -np.inf)))
+            x, fun = dict(self.x_iters[best]), float(-scores[best])
+        else:
+            x, fun = None, float("nan")
+        return OptimizeResult(
+            x=x, fun=fun, x_iters=list(self.x_iters), func_vals=-scores, space=self.space
+        )
