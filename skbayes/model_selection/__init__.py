@@ -2,6 +2,15 @@
 
 from ._base import BaseSearch
 from ._grid import GridSearch
+from ._journal import CheckpointError, CheckpointMismatchError, CheckpointWarning, load_history
 from ._random import RandomSearch
 
-__all__ = ["BaseSearch", "GridSearch", "RandomSearch"]
+__all__ = [
+    "BaseSearch",
+    "CheckpointError",
+    "CheckpointMismatchError",
+    "CheckpointWarning",
+    "GridSearch",
+    "RandomSearch",
+    "load_history",
+]

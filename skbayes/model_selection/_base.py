@@ -6,17 +6,20 @@ Here that schedule is always the same loop over ask/tell optimizers; the three
 public classes differ only in the optimizers they build (``_make_plan``).
 """
 
+import math
 import numbers
 import os
 import warnings
 from abc import abstractmethod
 
 import numpy as np
+from joblib import effective_n_jobs
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import check_cv
 
 from ..utils._sklearn_compat import BaseSearchCV, Interval
 from ._param_names import check_param_names
+from ._session import SearchSession
 
 
 def _is_all_fits_failed(exc):
@@ -65,9 +68,19 @@ class BaseSearch(BaseSearchCV):
     def _default_batch_size(self, phase):
         """Candidates per ``evaluate_candidates`` call when ``n_points`` is None.
 
-        Grid and random search send everything at once, like scikit-learn.
+        Grid and random search send everything at once, like scikit-learn;
+        with a ``checkpoint``, one candidate per idle worker, so that a crash
+        loses at most one such batch.
         """
+        if self.checkpoint is not None:
+            return max(1, math.ceil(effective_n_jobs(self.n_jobs) / self._n_splits()))
         return phase.budget if phase.budget is not None else len(phase.optimizer)
+
+    def _n_splits(self):
+        """Cross-validation splits of the running fit (scikit-learn < 1.9
+        sets ``n_splits_`` only after the search)."""
+        session = self.__dict__.get("_session")
+        return getattr(self, "n_splits_", None) or getattr(session, "n_splits", None) or 1
 
     def _batch_size(self, phase):
         return self.n_points if self.n_points is not None else self._default_batch_size(phase)
@@ -95,32 +108,81 @@ class BaseSearch(BaseSearchCV):
             return [np.nan] * n_new
         return [float(s) for s in results[key][-n_new:]]
 
+    # -- fit: checkpoint and resume around scikit-learn's fit ---------------
+    def fit(self, X, y=None, **params):
+        """Run fit with all sets of parameters.
+
+        With a ``checkpoint`` whose journal holds finished batches, those
+        candidates are taken from it instead of being fitted again (see
+        ``skbayes.model_selection._session``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training vectors.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Target relative to X; None for unsupervised learning.
+        **params : dict of str -> object
+            Parameters passed to the estimator's ``fit``, the scorer and the
+            CV splitter, as in scikit-learn.
+
+        Returns
+        -------
+        self : object
+            Instance of fitted estimator.
+        """
+        session = SearchSession(self)
+        session.open(X, y, params)
+        self._session = session
+        try:
+            with session.fitting(params) as fit_params:
+                super().fit(X, y, **fit_params)
+        finally:
+            session.close()
+            self.__dict__.pop("_session", None)
+        return self
+
     # -- the loop ---------------------------------------------------------
     def _run_search(self, evaluate_candidates):
-        check_param_names(self.estimator, self._spaces_for_name_check())
+        session = self.__dict__.get("_session") or SearchSession(self)
+        self._session = session
+        check_param_names(session.estimator, self._spaces_for_name_check())
         self._deferred = []
         self._any_recorded = False
         self._first_failure = None
+        self._last_failure = None
         try:
             plan = self._make_plan()
             self._check_constant_splits(plan)
-            for phase in plan:
+            session.begin(plan, self._n_splits())
+            for index, phase in enumerate(plan):
+                session.enter_phase(index)
                 if self._run_phase(phase, evaluate_candidates):
                     break
+            # Recorded candidates this run did not reach (smaller budget, an
+            # early stop) are still replayed: a checkpoint loses nothing.
+            for phase, batch in session.leftover_batches(plan):
+                self._run_batch(phase, batch, evaluate_candidates)
+            session.strip(p for p, _ in self._deferred)
             self._finish_deferred()
             if not self._any_recorded:
                 # No candidate at all (e.g. param_grid=[]): scikit-learn's own
                 # "No fits were performed" error rather than an IndexError.
                 evaluate_candidates([])
+            session.finish(session.last_results)
         finally:
-            del self._deferred, self._any_recorded, self._first_failure
+            try:
+                session.end()
+            finally:
+                del self._deferred, self._any_recorded, self._first_failure
+                del self._last_failure
 
     def _check_constant_splits(self, plan):
         """Refuse a splitter that gives new folds on every call when the
         search runs in several batches (candidates would be compared on
         different folds). One batch, as in scikit-learn, needs no check."""
         budgets = [p.budget if p.budget is not None else len(p.optimizer) for p in plan]
-        if len(plan) == 1 and self._batch_size(plan[0]) >= budgets[0]:
+        if self.checkpoint is None and len(plan) == 1 and self._batch_size(plan[0]) >= budgets[0]:
             return
         cv = check_cv(self.cv)
         shuffles = getattr(cv, "shuffle", None)
@@ -130,8 +192,8 @@ class BaseSearch(BaseSearchCV):
         if randomised and not isinstance(getattr(cv, "random_state", None), numbers.Integral):
             raise ValueError(
                 f"cv={self.cv!r} draws new folds on every call, but this search "
-                "evaluates candidates in several batches that must share the same "
-                "folds; give the splitter an int random_state, e.g. "
+                "evaluates candidates in several batches (or resumes from a checkpoint) "
+                "that must share the same folds; give the splitter an int random_state, e.g. "
                 "KFold(5, shuffle=True, random_state=0)"
             )
 
@@ -146,17 +208,34 @@ class BaseSearch(BaseSearchCV):
             if not params:
                 self._on_exhausted(phase, asked)
                 break
-            asked += len(params)
-            extra = phase.more_results(params, {"n_asked": asked})
-            results = self._evaluate(evaluate_candidates, params, extra)
-            if results is None:
-                scores = [np.nan] * len(params)
-            else:
-                scores = self._batch_scores(results, len(params))
-            phase.optimizer.tell(params, scores)
-            if self._after_batch(phase, params, scores, results):
+            extra = phase.more_results(params, {"n_asked": asked + len(params)})
+            # The session replays candidates recorded in a checkpoint.
+            room = None if phase.budget is None else phase.budget - asked
+            batch = self._session.schedule(params, extra, room)
+            asked += len(batch.tell)
+            if self._run_batch(phase, batch, evaluate_candidates):
                 return True
         return False
+
+    def _run_batch(self, phase, batch, evaluate_candidates):
+        """Evaluate one batch, tell the optimizer, journal it and call the
+        callbacks; return True if the search must stop."""
+        session = self._session
+        results = self._evaluate(evaluate_candidates, batch.send, batch.extra)
+        if results is None:
+            scores = [np.nan] * len(batch.send)
+            objective = None
+        else:
+            scores = self._batch_scores(results, len(batch.send))
+            objective = self._objective_key(results)
+        if phase is not None:
+            phase.optimizer.tell(batch.tell, scores)
+        session.record(batch, results, self._last_failure, objective)
+        stop = self._after_batch(phase, batch.tell, scores, results)
+        objective = objective or (
+            None if session.last_results is None else self._objective_key(session.last_results)
+        )
+        return session.notify(batch, scores, objective) or stop
 
     def _on_exhausted(self, phase, asked):
         """Called when an optimizer runs out of points before its budget."""
@@ -190,10 +269,12 @@ class BaseSearch(BaseSearchCV):
             if self.error_score == "raise" or not _is_all_fits_failed(exc):
                 raise
             self._first_failure = self._first_failure or exc
+            self._last_failure = exc
             rows = [(p, None if extra is None else {k: v[i] for k, v in extra.items()})
                     for i, p in enumerate(params)]
             self._deferred.extend(rows)
             return None
+        self._session.after_call(batch, results)
         self._deferred = []
         self._any_recorded = True
         return results

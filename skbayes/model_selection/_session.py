@@ -134,7 +134,7 @@ class SearchSession:
         self.callbacks = []
         self.iteration = 0
         self.n_candidates = 0
-        self.n_splits = 1
+        self.n_splits = None
         self.total_fits = None
         self.last_results = None
         self._clock_start = self._last_tick = None
@@ -145,7 +145,17 @@ class SearchSession:
         """Read and check the checkpoint (if any) before scikit-learn's fit."""
         path = getattr(self.search, "checkpoint", None)
         if not isinstance(path, (str, os.PathLike)):
-            return  # None, or a bad value that parameter validation reports
+            # None, or a bad value that parameter validation reports. The
+            # number of splits (scikit-learn < 1.9 sets n_splits_ only after
+            # the search) for batch sizes and progress; a one-shot iterator
+            # must not be consumed here.
+            if not isinstance(self.search.cv, Iterator):
+                try:
+                    cv = check_cv(self.search.cv, y, classifier=is_classifier(self.estimator))
+                    self.n_splits = cv.get_n_splits(X, y, params.get("groups"))
+                except Exception:  # scikit-learn reports bad values itself
+                    self.n_splits = None
+            return
         if isinstance(self.search.cv, Iterator):
             raise ValueError(
                 "'cv' is a one-shot iterator of splits, but a checkpointed search must "
@@ -173,9 +183,9 @@ class SearchSession:
                     + "\n  ".join(differences)
                     + "\nUse another checkpoint path for a new search, or move this file away."
                 )
-        journal.lock()
         self.journal = journal
         self._load_queues()
+        journal.lock()  # last: nothing above leaves the file open
         self.replaying = any(self.queues.values())
 
     def _fingerprint(self, X, y, params, cv, trains, tests):
@@ -288,7 +298,7 @@ class SearchSession:
         self.callbacks = check_callbacks(getattr(search, "callbacks", None)) + check_callbacks(
             getattr(search, "_fit_callbacks", None), "callback"
         )
-        self.n_splits = n_splits
+        self.n_splits = n_splits = n_splits or self.n_splits or 1
         budgets = []
         for phase in plan:
             if phase.budget is not None:
@@ -408,12 +418,19 @@ class SearchSession:
                 yield (plan[index] if index < len(plan) else None), batch
 
     def after_call(self, sent, results):
-        """Strip the hidden replay key once scikit-learn has recorded a call."""
+        """Note the results of a call; strip the hidden replay key from it."""
+        self.last_results = results
         if not self.replaying:
             return
         for params in sent:
             params.pop(REPLAY_KEY, None)
         results.pop(f"param_{REPLAY_KEY}", None)
+
+    def __reduce__(self):
+        # scikit-learn >= 1.9 ships the search (``caller``) to every joblib
+        # task; workers never use its session, so none of its state (file
+        # handle, results so far, callbacks) travels.
+        return (_detached_session, ())
 
     def strip(self, params_list):
         for params in params_list:
@@ -537,6 +554,10 @@ class SearchSession:
                 continue
             for column, value in zip(columns, entry[1]):
                 results[column][row] = value
+
+
+def _detached_session():
+    return SearchSession.__new__(SearchSession)
 
 
 def _native(value):
