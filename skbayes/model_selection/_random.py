@@ -7,6 +7,7 @@ import numpy as np
 from ..optimizer import RandomOptimizer
 from ..utils._sklearn_compat import Interval
 from ._base import BaseSearch, SearchPhase
+from ._param_names import check_param_names
 from ._docs import SEARCH_ATTRIBUTES, SEARCH_PARAMETERS
 
 
@@ -36,6 +37,12 @@ class RandomSearch(BaseSearch):
     random_state : int, RandomState instance or None, default=None
         Pseudo random number generator state used for sampling.
 
+    initial_params : list of dict, default=None
+        Candidates evaluated first (e.g. a known good configuration, or the
+        best of an earlier search); they count towards ``n_iter`` and the
+        remaining ``n_iter - len(initial_params)`` candidates are the first
+        ones the random stream would give without them.
+
     Attributes
     ----------
 {SEARCH_ATTRIBUTES}
@@ -63,6 +70,7 @@ class RandomSearch(BaseSearch):
         "param_distributions": [dict, list],
         "n_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
+        "initial_params": [list, None],
     }
 
     def __init__(
@@ -84,6 +92,7 @@ class RandomSearch(BaseSearch):
         callbacks=None,
         max_time=None,
         checkpoint=None,
+        initial_params=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -103,6 +112,7 @@ class RandomSearch(BaseSearch):
         self.callbacks = callbacks
         self.max_time = max_time
         self.checkpoint = checkpoint
+        self.initial_params = initial_params
 
     def _spaces_for_name_check(self):
         dists = self.param_distributions
@@ -112,4 +122,43 @@ class RandomSearch(BaseSearch):
         optimizer = RandomOptimizer(
             self.param_distributions, self.n_iter, random_state=self.random_state
         )
+        if self.initial_params:
+            optimizer = _InitialFirst(self._checked_initial_params(), optimizer)
         return [SearchPhase(optimizer, budget=self.n_iter)]
+
+    def _checked_initial_params(self):
+        points = self.initial_params
+        for index, point in enumerate(points):
+            if not isinstance(point, dict):
+                raise TypeError(
+                    f"'initial_params' entries must be dicts of parameter values, got "
+                    f"{point!r} at index {index}"
+                )
+        if len(points) > self.n_iter:
+            raise ValueError(
+                f"'initial_params' has {len(points)} candidates but n_iter={self.n_iter}; "
+                "at most n_iter candidates are evaluated"
+            )
+        estimator = getattr(self.__dict__.get("_session"), "estimator", self.estimator)
+        check_param_names(estimator, [{k: [v] for k, v in p.items()} for p in points])
+        return points
+
+
+class _InitialFirst:
+    """Propose the user's initial points first, then the optimizer's."""
+
+    def __init__(self, points, optimizer):
+        self.points = [dict(p) for p in points]
+        self.optimizer = optimizer
+
+    def ask(self, n_points=1):
+        head, self.points = self.points[:n_points], self.points[n_points:]
+        more = n_points - len(head)
+        return head + (self.optimizer.ask(more) if more > 0 else [])
+
+    def tell(self, params, scores):
+        self.optimizer.tell(params, scores)
+        return self
+
+    def __getattr__(self, name):
+        return getattr(self.optimizer, name)

@@ -171,7 +171,13 @@ class SearchSession:
         self.n_rows = [(len(a), len(b)) for a, b in zip(trains, tests)]
         self.n_splits = len(splits)
         self.n_samples = len(index)
-        self.choices = choices_from_spaces(self.search._spaces_for_name_check())
+        # Objects are journaled by their index among the space's choices;
+        # user-given initial points come after them.
+        initial = getattr(self.search, "initial_params", None) or []
+        self.choices = choices_from_spaces(
+            list(self.search._spaces_for_name_check())
+            + [{k: [v] for k, v in p.items()} for p in initial if isinstance(p, dict)]
+        )
         self.fingerprint = self._fingerprint(X, y, params, cv, trains, tests)
         journal = Journal(path)
         if journal.header is not None:

@@ -106,3 +106,23 @@ def assert_same_results(ours, theirs):
             assert list(x.compressed()) == list(y.compressed()), key
         else:
             np.testing.assert_array_equal(np.asarray(x), np.asarray(y), err_msg=key)
+
+
+def make_search(kind, **kw):
+    """The searches the subprocess tests run, identical in both processes."""
+    from skbayes import GridSearch, RandomSearch
+    from skbayes.space import Categorical, Real
+
+    space = {"C": Real(0.01, 100.0, prior="log-uniform"), "kind": Categorical(["a", "b"])}
+    if kind == "random":
+        return RandomSearch(Toy(), space, n_iter=10, n_points=2, cv=3, random_state=0, **kw)
+    if kind == "grid":
+        grid = {"C": [0.01, 0.1, 1.0, 10.0, 100.0], "kind": ["a", "b"]}
+        return GridSearch(Toy(), grid, n_points=2, cv=3, **kw)
+    if kind == "bayes":
+        from skbayes import BayesSearchCV
+
+        return BayesSearchCV(
+            Toy(), space, n_iter=10, n_points=2, n_initial_points=4, cv=3, random_state=0, **kw
+        )
+    raise ValueError(kind)

@@ -568,3 +568,49 @@ def test_load_history_multimetric_needs_a_metric():
     assert load_history(results, metric="b") == ([{"C": 1.0}], [0.7])
     with pytest.raises(TypeError, match="'source' must be"):
         load_history(42)
+
+
+# -- initial_params (RandomSearch) ---------------------------------------------
+
+
+def test_random_search_initial_params_come_first():
+    plain = RandomSearch(Toy(), SPACE, n_iter=5, cv=3, random_state=0).fit(X, Y)
+    start = [{"C": 3.0, "kind": "b"}, {"C": 0.5, "kind": "a"}]
+    seeded = RandomSearch(
+        Toy(), SPACE, n_iter=5, cv=3, random_state=0, initial_params=start
+    ).fit(X, Y)
+    params = seeded.cv_results_["params"]
+    assert params[:2] == start
+    assert params[2:] == plain.cv_results_["params"][:3]
+
+
+def test_random_search_initial_params_with_checkpoint(tmp_path):
+    path = tmp_path / "initial.jsonl"
+    start = [{"C": 3.0, "kind": "b"}, {"C": 0.5, "kind": (1, 2)}]
+
+    def make(**kw):
+        return RandomSearch(
+            Toy(), SPACE, n_iter=6, n_points=2, cv=3, random_state=0, initial_params=start, **kw
+        )
+
+    reference = make().fit(X, Y)
+    run_interrupted(lambda **kw: make(checkpoint=path, **kw), 2, X, Y)
+    Toy.n_fits = 0
+    resumed = make(checkpoint=path).fit(X, Y)
+    assert Toy.n_fits == 2 * 3 + 1
+    assert_same_results(resumed.cv_results_, reference.cv_results_)
+
+
+@pytest.mark.parametrize(
+    "initial, error, match",
+    [
+        ([{"C": 1.0, "kind": "a"}] * 4, ValueError, "'initial_params' has 4 candidates but n_iter=3"),
+        (["C=1"], TypeError, "'initial_params' entries must be dicts"),
+        ([{"c": 1.0}], ValueError, "Invalid parameter 'c'"),
+    ],
+)
+def test_random_search_initial_params_are_checked(initial, error, match):
+    search = RandomSearch(Toy(), SPACE, n_iter=3, cv=3, initial_params=initial)
+    with pytest.raises(error, match=match):
+        search.fit(X, Y)
+    assert Toy.n_fits == 0
