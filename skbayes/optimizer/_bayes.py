@@ -15,6 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 from scipy.optimize import OptimizeResult
 from sklearn.utils import check_random_state
+from threadpoolctl import ThreadpoolController
 
 from ..acquisition import AcquisitionMaximizer, GPHedge, model_acquisition
 from ..space import Space
@@ -33,6 +34,23 @@ _KEEP_BEST = 100
 _KEEP_RECENT = 50
 # Best observed points whose neighbourhoods the acquisition screen samples.
 _N_ANCHORS = 5
+
+_THREADPOOLS = None
+
+
+def _single_threaded_blas():
+    """Limit BLAS to one thread while proposing.
+
+    The matrices are small (at most a few hundred rows), where threads buy
+    nothing; and an ask usually runs while other processes (joblib workers
+    evaluating candidates) keep every core busy, where a multi-threaded
+    OpenBLAS spins and slowed a proposal by 100x in our benchmark.
+    threadpoolctl is a dependency of scikit-learn.
+    """
+    global _THREADPOOLS
+    if _THREADPOOLS is None:
+        _THREADPOOLS = ThreadpoolController()
+    return _THREADPOOLS.limit(limits=1, user_api="blas")
 
 
 def _check_space(dimensions):
@@ -112,8 +130,8 @@ class BayesOptimizer(Optimizer):
     """Gaussian-process Bayesian optimisation with the ask/tell interface.
 
     Scores are maximised. Proposals come in this order: ``initial_params``,
-    then a scrambled Sobol design until ``n_initial_points`` points were
-    proposed, then maximisers of the acquisition function over a Gaussian
+    then a scrambled Sobol design while fewer than ``n_initial_points``
+    points are known (told, seeded by ``tell``, or pending), then maximisers of the acquisition function over a Gaussian
     process (Matérn-5/2, MAP-fitted hyperparameters, see
     ``skbayes.surrogate.GaussianProcess``) of the scores told so far.
 
@@ -135,8 +153,9 @@ class BayesOptimizer(Optimizer):
         ``Categorical``, lists of choices, ``(low, high[, prior])`` tuples or
         scipy.stats distributions, or a ``skbayes.space.Space``.
     n_initial_points : int, default=10
-        Points proposed before the model is used (``initial_params``
-        included, the rest a scrambled Sobol design).
+        Size of the history before the model is used: ``initial_params``
+        and then Sobol points fill it up to this many points (points told
+        without being asked count too, as in skopt).
     initial_params : list of dict, default=None
         Points to propose first, in order.
     acq_func : {"EI", "PI", "LCB", "gp_hedge"}, default="EI"
@@ -198,9 +217,11 @@ class BayesOptimizer(Optimizer):
         self._rng = check_random_state(random_state)
         initial = _check_initial_params(initial_params, self.space)
         n_design = max(self.n_initial_points - len(initial), 0)
-        if n_design:
-            initial += self.space.sample(n_design, random_state=self._rng, method="sobol")
         self._initial = deque(initial)
+        self._design = deque(
+            self.space.sample(n_design, random_state=self._rng, method="sobol")
+            if n_design else []
+        )
         self._maximizer = AcquisitionMaximizer(self.space)
         self._hedge = GPHedge(len(_HEDGE_MEMBERS)) if acq_func == "gp_hedge" else None
         self._hedge_candidates = []
@@ -216,7 +237,8 @@ class BayesOptimizer(Optimizer):
     def ask(self, n_points=1):
         start = time.perf_counter()
         self._origin = {}
-        points = super().ask(n_points)
+        with _single_threaded_blas():
+            points = super().ask(n_points)
         per_point = (time.perf_counter() - start) / max(len(points), 1)
         self.ask_info = [
             {"initial": self._origin.get(point_key(p), True), "proposal_time": per_point}
@@ -249,6 +271,16 @@ class BayesOptimizer(Optimizer):
 
         while len(batch) < n_points and self._initial:
             params = self._initial.popleft()
+            if not exclude(params):
+                add(params, True)
+        # The design only fills the history up to n_initial_points (told
+        # points, seeded ones included, and pending ones count).
+        while (
+            len(batch) < n_points
+            and self._design
+            and len(self.x_iters) + len(self._pending) + len(batch) < self.n_initial_points
+        ):
+            params = self._design.popleft()
             if not exclude(params):
                 add(params, True)
         if len(batch) == n_points:
