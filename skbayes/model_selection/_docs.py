@@ -45,16 +45,23 @@ n_points : int, default=None
     call). Between batches the optimizer is told the scores.
 
 callbacks : callable or list of callables, default=None
-    Called after each batch with the search state; a callback returning
-    True stops the search (the best candidate so far is refit). See
-    ``skbayes.callbacks``.
+    Called after each batch with a ``skbayes.callbacks.SearchState``; a
+    callback returning True stops the search (the best candidate so far is
+    refit and every attribute is set). Stoppers (``NoImprovementStopper``,
+    ``TargetScoreStopper``, skopt's ``DeltaYStopper`` and
+    ``DeadlineStopper``) and a ``ProgressBar`` are in ``skbayes.callbacks``.
 
 max_time : float, default=None
     Time budget in seconds: no new batch starts once it is spent.
 
 checkpoint : str or path-like, default=None
-    Path of a JSON-lines journal of finished batches; a later ``fit`` with
-    the same path resumes without refitting recorded candidates.
+    Path of a JSON-lines journal to which every finished batch is appended
+    (flushed to disk, no pickle). A later ``fit`` with the same path resumes:
+    recorded candidates are not fitted again and, with the same
+    ``random_state``, the results equal those of an uninterrupted run. A
+    journal written for another estimator, space, cv, scoring or data is
+    refused. With a checkpoint and ``n_points=None``, batches hold one
+    candidate per idle worker, so that a crash loses little.
 """
 
 SEARCH_ATTRIBUTES = """\

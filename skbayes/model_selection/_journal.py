@@ -386,8 +386,10 @@ def _fail(path, lineno, message):
 
 
 def _check_number_list(path, lineno, values, n, what):
-    if not isinstance(values, list) or len(values) != n:
-        _fail(path, lineno, f"{what} must be a list of {n} scores, got {values!r:.80}")
+    if not isinstance(values, list):
+        _fail(path, lineno, f"{what} must be a list of numbers, got {values!r:.80}")
+    if len(values) != n:
+        _fail(path, lineno, f"{what} must have {n} entries, got {len(values)}")
     for v in values:
         try:
             decode_float(v)
@@ -413,7 +415,8 @@ def _check_candidate(path, lineno, cand, status):
         if not isinstance(scores, dict):
             _fail(path, lineno, f"'{key}' must be an object of metric -> scores")
         for metric, values in scores.items():
-            n = len(values) if n is None and isinstance(values, list) else n
+            if n is None and isinstance(values, list):
+                n = len(values)
             _check_number_list(path, lineno, values, n, f"'{key}' scores of {metric!r}")
     for key in ("fit_time", "score_time"):
         _check_number_list(path, lineno, cand.get(key), 2, f"'{key}'")

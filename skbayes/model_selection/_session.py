@@ -62,6 +62,19 @@ from ._journal import (
 from ._replay import REPLAY_KEY, ROWS_PARAM, Recorded, _n_rows, rows_key, unwrap, wrap
 
 _MAX_MESSAGE = 2000
+# Estimator parameters left out of the fingerprint: they do not change scores.
+_NO_EFFECT_ON_SCORES = {"n_jobs", "verbose", "memory"}
+
+
+def _check_checkpoint_path(path):
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        raise ValueError(f"'checkpoint' must be a file path, got the directory {path!r}")
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise ValueError(
+            f"'checkpoint' is {path!r}, but its directory {directory!r} does not exist"
+        )
 
 
 class _Pending:
@@ -156,6 +169,7 @@ class SearchSession:
                 except Exception:  # scikit-learn reports bad values itself
                     self.n_splits = None
             return
+        _check_checkpoint_path(path)
         if isinstance(self.search.cv, Iterator):
             raise ValueError(
                 "'cv' is a one-shot iterator of splits, but a checkpointed search must "
@@ -200,6 +214,10 @@ class SearchSession:
         searched = {name for space in spaces for name in space}
 
         def fixed(name):
+            # Searched parameters (and those under them) are set per
+            # candidate; parallelism, logging and caching do not change scores.
+            if name.rsplit("__", 1)[-1] in _NO_EFFECT_ON_SCORES:
+                return False
             return not any(name == s or name.startswith(s + "__") for s in searched)
 
         est_params = {
@@ -222,7 +240,10 @@ class SearchSession:
                 **fingerprint_component(est_params, f"{len(est_params)} parameters"),
                 "items": {k: json.dumps(v)[:60] for k, v in est_params.items()},
             },
-            "search space": fingerprint_component(describe(spaces), _short_repr(spaces)),
+            "search space": fingerprint_component(
+                describe([spaces, getattr(search, "exhaustive_params", None)]),
+                _short_repr(spaces),
+            ),
             "cv splits": fingerprint_component(
                 split_ids, f"{_short_repr(cv)} with {len(split_ids)} splits"
             ),

@@ -614,3 +614,25 @@ def test_random_search_initial_params_are_checked(initial, error, match):
     with pytest.raises(error, match=match):
         search.fit(X, Y)
     assert Toy.n_fits == 0
+
+
+def test_checkpoint_path_is_checked_before_any_fit(tmp_path):
+    with pytest.raises(ValueError, match="does not exist"):
+        GridSearch(Toy(), GRID, cv=3, checkpoint=tmp_path / "missing" / "x.jsonl").fit(X, Y)
+    with pytest.raises(ValueError, match="must be a file path"):
+        GridSearch(Toy(), GRID, cv=3, checkpoint=tmp_path).fit(X, Y)
+    assert Toy.n_fits == 0
+
+
+def test_parallelism_of_the_estimator_may_change_on_resume(tmp_path):
+    from sklearn.neighbors import KNeighborsClassifier
+
+    path = tmp_path / "jobs-param.jsonl"
+    pipe = Pipeline([("scale", StandardScaler()), ("knn", KNeighborsClassifier(n_jobs=1))])
+    grid = {"knn__n_neighbors": [3, 5]}
+    GridSearch(pipe, grid, cv=3, checkpoint=path).fit(X, Y)
+    pipe.set_params(knn__n_jobs=2, memory=None, verbose=True)
+    GridSearch(pipe, grid, cv=3, checkpoint=path).fit(X, Y)
+    pipe.set_params(knn__p=1)
+    with pytest.raises(CheckpointMismatchError, match="'knn__p' .checkpoint: 2, now: 1"):
+        GridSearch(pipe, grid, cv=3, checkpoint=path).fit(X, Y)
