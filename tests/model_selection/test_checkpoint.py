@@ -636,3 +636,84 @@ def test_parallelism_of_the_estimator_may_change_on_resume(tmp_path):
     pipe.set_params(knn__p=1)
     with pytest.raises(CheckpointMismatchError, match="'knn__p' .checkpoint: 2, now: 1"):
         GridSearch(pipe, grid, cv=3, checkpoint=path).fit(X, Y)
+
+
+# -- a model-based optimizer (what BayesSearchCV runs on) -----------------------
+
+
+class _MiniBayes(RandomSearch):
+    """RandomSearch's parameters with a BayesOptimizer and extra columns,
+    like BayesSearchCV: the engine's replay must reproduce the GP's path."""
+
+    def _make_plan(self):
+        from skbayes.model_selection._base import SearchPhase
+        from skbayes.optimizer import BayesOptimizer
+
+        optimizer = BayesOptimizer(
+            self.param_distributions, n_initial_points=3, random_state=self.random_state
+        )
+
+        def columns(params, info):
+            return {"initial_design": [a["initial"] for a in optimizer.ask_info]}
+
+        return [SearchPhase(optimizer, budget=self.n_iter, more_results=columns)]
+
+
+def test_resume_with_a_gaussian_process_optimizer(tmp_path):
+    path = tmp_path / "gp.jsonl"
+    space = {"C": Real(0.01, 100.0, prior="log-uniform"), "kind": Categorical(["a", "b"])}
+
+    def make(**kw):
+        return _MiniBayes(Toy(), space, n_iter=9, n_points=2, cv=3, random_state=0, **kw)
+
+    reference = make().fit(X, Y)
+    assert reference.cv_results_["initial_design"].tolist() == [True] * 3 + [False] * 6
+    run_interrupted(lambda **kw: make(checkpoint=path, **kw), 3, X, Y)
+    Toy.n_fits = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CheckpointWarning)  # no divergence
+        resumed = make(checkpoint=path).fit(X, Y)
+    assert Toy.n_fits == 3 * 3 + 1
+    assert_same_results(resumed.cv_results_, reference.cv_results_)
+
+
+def test_unseeded_gaussian_process_search_keeps_recorded_candidates(tmp_path):
+    path = tmp_path / "gp-unseeded.jsonl"
+    space = {"C": Real(0.01, 100.0, prior="log-uniform"), "kind": Categorical(["a", "b"])}
+
+    def make(**kw):
+        return _MiniBayes(Toy(), space, n_iter=8, n_points=2, cv=3, **kw)
+
+    run_interrupted(lambda **kw: make(checkpoint=path, **kw), 2, X, Y)
+    recorded = [c["params"]["C"] for r in journal_lines(path)[1:] for c in r["candidates"]]
+    Toy.n_fits = 0
+    with pytest.warns(CheckpointWarning, match="no longer proposes"):
+        resumed = make(checkpoint=path).fit(X, Y)
+    assert [p["C"] for p in resumed.cv_results_["params"][:4]] == recorded
+    assert len(resumed.cv_results_["params"]) == 8
+    assert Toy.n_fits == 4 * 3 + 1
+    # The injected rows keep their recorded extra columns.
+    assert resumed.cv_results_["initial_design"][:4].tolist() == [True, True, True, False]
+
+
+def test_callbacks_see_replayed_batches_and_stop_as_uninterrupted(tmp_path):
+    from skbayes.callbacks import NoImprovementStopper
+
+    path = tmp_path / "stoppers.jsonl"
+
+    def make(**kw):
+        callbacks = [NoImprovementStopper(patience=2)] + kw.pop("callbacks", [])
+        return RandomSearch(
+            Toy(), SPACE, n_iter=30, n_points=1, cv=3, random_state=0, callbacks=callbacks, **kw
+        )
+
+    reference = make().fit(X, Y)
+    n_total = len(reference.cv_results_["params"])
+    assert n_total < 30  # the stopper ended it
+    run_interrupted(lambda **kw: make(checkpoint=path, **kw), 2, X, Y)
+    seen = []
+    Toy.n_fits = 0
+    resumed = make(checkpoint=path, callbacks=[lambda s: seen.append(s.replayed)]).fit(X, Y)
+    assert seen == [1, 1] + [0] * (n_total - 2)
+    assert Toy.n_fits == (n_total - 2) * 3 + 1
+    assert_same_results(resumed.cv_results_, reference.cv_results_)
