@@ -231,6 +231,16 @@ def _check_positive(name, value, *, allow_zero=False, integral=False):
         raise ValueError(f"'{name}' must be a {sign} {what}, got {value!r}")
 
 
+def _objective_score(stopper, state):
+    """The best score, or a clear error when the search has no objective."""
+    if state.best_score is None:
+        raise ValueError(
+            f"{type(stopper).__name__} needs the score being optimised, but this search has "
+            "none: with multi-metric scoring, set refit (or objective_metric) to a scorer name"
+        )
+    return state.best_score
+
+
 class EarlyStopper:
     """Base class of stoppers: ``__call__(state)`` returns True to stop.
 
@@ -277,8 +287,8 @@ class TargetScoreStopper(EarlyStopper):
         self.target = target
 
     def _criterion(self, state):
-        best = state.best_score
-        return best is not None and not math.isnan(best) and best >= self.target
+        best = _objective_score(self, state)
+        return not math.isnan(best) and best >= self.target
 
 
 class NoImprovementStopper(EarlyStopper):
@@ -323,8 +333,8 @@ class NoImprovementStopper(EarlyStopper):
         self._stale = 0
 
     def _criterion(self, state):
-        best = state.best_score
-        if best is not None and not math.isnan(best) and (
+        best = _objective_score(self, state)
+        if not math.isnan(best) and (
             self._best is None or best > self._best + self.min_delta
         ):
             self._best = best
@@ -365,6 +375,7 @@ class DeltaYStopper(EarlyStopper):
         self.n_best = n_best
 
     def _criterion(self, state):
+        _objective_score(self, state)
         values = state.func_vals
         values = np.sort(values[np.isfinite(values)])
         if len(values) < self.n_best:

@@ -245,3 +245,17 @@ def test_progress_bar_survives_clone_and_pickle():
     clone(search).fit(X)
     bar._bar = object()  # as if a search were running
     assert pickle.loads(pickle.dumps(bar))._bar is None
+
+
+@pytest.mark.parametrize(
+    "stopper", [TargetScoreStopper(0.5), NoImprovementStopper(2), DeltaYStopper(0.1)]
+)
+def test_score_stoppers_need_an_objective(stopper):
+    from sklearn.metrics import make_scorer
+
+    scoring = {"a": make_scorer(lambda y, p: 0.0), "b": make_scorer(lambda y, p: 1.0)}
+    search = GridSearch(
+        Quadratic(), {"x": XS}, n_points=1, cv=2, scoring=scoring, refit=False, callbacks=[stopper]
+    )
+    with pytest.raises(ValueError, match="needs the score being optimised"):
+        search.fit(X, np.zeros(len(X)))

@@ -717,3 +717,42 @@ def test_callbacks_see_replayed_batches_and_stop_as_uninterrupted(tmp_path):
     assert seen == [1, 1] + [0] * (n_total - 2)
     assert Toy.n_fits == (n_total - 2) * 3 + 1
     assert_same_results(resumed.cv_results_, reference.cv_results_)
+
+
+def test_ctrl_c_is_held_back_during_a_journal_write():
+    import signal
+    import threading
+
+    from skbayes.model_selection._journal import _sigint_held
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals are delivered to the main thread only")
+    done = []
+    with pytest.raises(KeyboardInterrupt):
+        with _sigint_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            done.append("the write finished")
+    assert done == ["the write finished"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_resume_multimetric_without_refit_and_pickle(tmp_path):
+    import pickle
+
+    path = tmp_path / "norefit.jsonl"
+
+    def make(**kw):
+        return GridSearch(
+            Toy(), GRID, scoring=["accuracy", "balanced_accuracy"], refit=False, n_points=3,
+            cv=3, **kw
+        )
+
+    reference = make().fit(X, Y)
+    run_interrupted(lambda **kw: make(checkpoint=path, **kw), 1, X, Y)
+    Toy.n_fits = 0
+    resumed = make(checkpoint=path).fit(X, Y)
+    assert Toy.n_fits == 5 * 3  # no refit
+    assert_same_results(resumed.cv_results_, reference.cv_results_)
+    assert not hasattr(resumed, "best_estimator_")
+    copy = pickle.loads(pickle.dumps(resumed))
+    assert_same_results(copy.cv_results_, reference.cv_results_)
