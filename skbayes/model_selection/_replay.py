@@ -44,6 +44,18 @@ Designs considered:
   pickles little; refit, multi-metric, ``error_score``, metadata routing and
   ``n_jobs`` all run through scikit-learn unchanged. Fresh (non-resumed)
   fits never see a wrapper.
+
+  Variants rejected on the way: identifying the split by hashing the
+  training data a worker receives (costs a pass over the data per replayed
+  fit, and cannot tell apart splits of duplicated rows; the row indices are
+  exact and free), and keeping the table of recorded scores on the wrapper
+  (it is cloned and pickled with every task: quadratic in the number of
+  recorded fits).
+
+  What a replay cannot reproduce: per-split fit and score times (scikit-learn
+  keeps only their mean and std, which are restored) and the
+  ``FitFailedWarning`` of a recorded failure (its score, ``error_score``, is
+  replayed; ``error_score`` is part of the checkpoint's fingerprint).
 """
 
 import hashlib
