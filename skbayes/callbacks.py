@@ -24,6 +24,7 @@ since skopt minimises), so skopt-style callbacks and stoppers work unchanged.
 This module sees only the state object: it never imports ``model_selection``.
 """
 
+import inspect
 import math
 import numbers
 import sys
@@ -260,7 +261,8 @@ class EarlyStopper:
         raise NotImplementedError
 
     def __repr__(self):
-        fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
+        names = [n for n in inspect.signature(type(self).__init__).parameters if n != "self"]
+        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in names if hasattr(self, n))
         return f"{type(self).__name__}({fields})"
 
 
