@@ -2,6 +2,7 @@
 
 from ._base import BaseSearch
 from ._grid import GridSearch
+from ._halving import Hyperband, SuccessiveHalving
 from ._journal import CheckpointError, CheckpointMismatchError, CheckpointWarning, load_history
 from ._random import RandomSearch
 
@@ -11,6 +12,8 @@ __all__ = [
     "CheckpointMismatchError",
     "CheckpointWarning",
     "GridSearch",
+    "Hyperband",
     "RandomSearch",
+    "SuccessiveHalving",
     "load_history",
 ]

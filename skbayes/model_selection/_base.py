@@ -18,6 +18,7 @@ from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import check_cv
 
 from ..utils._sklearn_compat import BaseSearchCV, Interval
+from ._halving import describe_data, full_budget_best_index, halving_plan
 from ._param_names import check_param_names
 from ._session import SearchSession
 
@@ -134,12 +135,15 @@ class BaseSearch(BaseSearchCV):
         session = SearchSession(self)
         session.open(X, y, params)
         self._session = session
+        # early_stopping's resources depend on the data (_halving.py).
+        self._halving = {"data": describe_data(X, y)} if self._early_stopping() else None
         try:
             with session.fitting(params) as fit_params:
                 super().fit(X, y, **fit_params)
         finally:
             session.close()
             self.__dict__.pop("_session", None)
+            self.__dict__.pop("_halving", None)
         return self
 
     # -- the loop ---------------------------------------------------------
@@ -153,6 +157,10 @@ class BaseSearch(BaseSearchCV):
         self._last_failure = None
         try:
             plan = self._make_plan()
+            if self._early_stopping():
+                plan, self._halving["max_resources"] = halving_plan(
+                    self, plan, self._halving["data"]
+                )
             self._check_constant_splits(plan)
             session.begin(plan, self._n_splits())
             for index, phase in enumerate(plan):
@@ -182,7 +190,12 @@ class BaseSearch(BaseSearchCV):
         search runs in several batches (candidates would be compared on
         different folds). One batch, as in scikit-learn, needs no check."""
         budgets = [p.budget if p.budget is not None else len(p.optimizer) for p in plan]
-        if self.checkpoint is None and len(plan) == 1 and self._batch_size(plan[0]) >= budgets[0]:
+        if (
+            self.checkpoint is None
+            and len(plan) == 1
+            and not hasattr(plan[0], "run")  # early stopping: several calls
+            and self._batch_size(plan[0]) >= budgets[0]
+        ):
             return
         cv = check_cv(self.cv)
         shuffles = getattr(cv, "shuffle", None)
@@ -199,6 +212,8 @@ class BaseSearch(BaseSearchCV):
 
     def _run_phase(self, phase, evaluate_candidates):
         """Run one phase; return True if the whole search must stop."""
+        if hasattr(phase, "run"):  # a phase with its own loop (_halving.py)
+            return phase.run(self, evaluate_candidates)
         asked = 0
         while phase.budget is None or asked < phase.budget:
             n = self._batch_size(phase)
@@ -236,6 +251,19 @@ class BaseSearch(BaseSearchCV):
             None if session.last_results is None else self._objective_key(session.last_results)
         )
         return session.notify(batch, scores, objective) or stop
+
+    def _early_stopping(self):
+        return getattr(self, "early_stopping", None) is not None
+
+    def _select_best_index(self, refit, refit_metric, results):
+        # Deliberate exception to DESIGN.md section 4 (see
+        # docs/design/early_stopping.md): under early stopping best_* must
+        # come from full-budget rows only; scikit-learn's halving searches
+        # override this same method. Guarded by tests on sklearn 1.6 and newest.
+        if self._early_stopping() and not callable(refit) and "n_resources" in results:
+            state = self.__dict__.get("_halving") or {}
+            return full_budget_best_index(results, refit_metric, state.get("max_resources"))
+        return super()._select_best_index(refit, refit_metric, results)
 
     def _on_exhausted(self, phase, asked):
         """Called when an optimizer runs out of points before its budget."""

@@ -62,12 +62,21 @@ checkpoint : str or path-like, default=None
     journal written for another estimator, space, cv, scoring or data is
     refused. With a checkpoint and ``n_points=None``, batches hold one
     candidate per idle worker, so that a crash loses little.
+
+early_stopping : SuccessiveHalving, Hyperband or None, default=None
+    Evaluate candidates on a small budget of a resource (training samples,
+    or an integer parameter such as ``max_iter``) first and give more only
+    to the best, by the refit metric. ``cv_results_`` then has one row per
+    evaluation and the columns ``iter``, ``n_resources`` and ``bracket``;
+    ``best_*`` are chosen among the full-budget rows. ``None`` evaluates
+    every candidate with the full budget.
 """
 
 SEARCH_ATTRIBUTES = """\
 cv_results_ : dict of numpy (masked) ndarrays
     A dict with keys as column headers and values as columns, that can be
-    imported into a pandas ``DataFrame``; same keys as scikit-learn's.
+    imported into a pandas ``DataFrame``; same keys as scikit-learn's (plus
+    ``iter``, ``n_resources`` and ``bracket`` with ``early_stopping``).
 
 best_estimator_ : estimator
     Estimator refitted on the whole data with the best parameters (when

@@ -5,6 +5,7 @@ import numpy as np
 from ..optimizer import GridOptimizer, grid_from_spec
 from ._base import BaseSearch, SearchPhase
 from ._docs import SEARCH_ATTRIBUTES, SEARCH_PARAMETERS
+from ._halving import Hyperband, SuccessiveHalving
 
 
 class GridSearch(BaseSearch):
@@ -49,6 +50,7 @@ class GridSearch(BaseSearch):
     _parameter_constraints: dict = {
         **BaseSearch._parameter_constraints,
         "param_grid": [dict, list],
+        "early_stopping": [SuccessiveHalving, Hyperband, None],
     }
 
     def __init__(
@@ -68,6 +70,7 @@ class GridSearch(BaseSearch):
         callbacks=None,
         max_time=None,
         checkpoint=None,
+        early_stopping=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -85,6 +88,7 @@ class GridSearch(BaseSearch):
         self.callbacks = callbacks
         self.max_time = max_time
         self.checkpoint = checkpoint
+        self.early_stopping = early_stopping
 
     def _spaces_for_name_check(self):
         return grid_from_spec(self.param_grid)

@@ -9,6 +9,7 @@ from ..utils._sklearn_compat import Interval
 from ._base import BaseSearch, SearchPhase
 from ._param_names import check_param_names
 from ._docs import SEARCH_ATTRIBUTES, SEARCH_PARAMETERS
+from ._halving import Hyperband, SuccessiveHalving
 
 
 class RandomSearch(BaseSearch):
@@ -71,6 +72,7 @@ class RandomSearch(BaseSearch):
         "n_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "initial_params": [list, None],
+        "early_stopping": [SuccessiveHalving, Hyperband, None],
     }
 
     def __init__(
@@ -93,6 +95,7 @@ class RandomSearch(BaseSearch):
         max_time=None,
         checkpoint=None,
         initial_params=None,
+        early_stopping=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -113,6 +116,7 @@ class RandomSearch(BaseSearch):
         self.max_time = max_time
         self.checkpoint = checkpoint
         self.initial_params = initial_params
+        self.early_stopping = early_stopping
 
     def _spaces_for_name_check(self):
         dists = self.param_distributions
