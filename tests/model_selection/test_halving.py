@@ -426,3 +426,25 @@ def test_checkpoint_resume_refits_nothing(tmp_path):
         assert list(first.cv_results_[key]) == list(second.cv_results_[key])
     assert second.best_params_ == first.best_params_
     assert fits == 2 * (9 + 3 + 1) + 1
+
+
+def test_checkpoint_resume_on_samples_replays_full_budget_rows(tmp_path):
+    # Subsampled rungs are not known to the replay (it keys fits by their
+    # training rows), so they are refitted, deterministically; the full-budget
+    # rows are replayed and the results are the same.
+    path = tmp_path / "journal.jsonl"
+
+    def make():
+        return RandomSearch(
+            Probe(budget="n_samples"), {"quality": Real(0, 1)}, n_iter=9, cv=2,
+            random_state=0, checkpoint=str(path),
+            early_stopping=SuccessiveHalving(min_resources=10, random_state=0),
+        )
+
+    first = make().fit(X, y)
+    Probe.n_fits = 0
+    second = make().fit(X, y)
+    n_subsampled = int(np.sum(first.cv_results_["n_resources"] < len(X)))
+    assert Probe.n_fits == 2 * n_subsampled + 1
+    for key in ("params", "iter", "n_resources", "mean_test_score"):
+        assert list(first.cv_results_[key]) == list(second.cv_results_[key])
