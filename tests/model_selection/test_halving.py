@@ -11,6 +11,8 @@ from sklearn.datasets import make_classification
 from sklearn.model_selection import KFold, StratifiedKFold
 
 from skbayes import GridSearch, RandomSearch
+from skbayes.model_selection._base import SearchPhase
+from skbayes.optimizer import RandomOptimizer
 from skbayes.model_selection import Hyperband, SuccessiveHalving
 from skbayes.model_selection._halving import _SubsampledFolds
 from skbayes.space import Real
@@ -448,3 +450,103 @@ def test_checkpoint_resume_on_samples_replays_full_budget_rows(tmp_path):
     assert Probe.n_fits == 2 * n_subsampled + 1
     for key in ("params", "iter", "n_resources", "mean_test_score"):
         assert list(first.cv_results_[key]) == list(second.cv_results_[key])
+
+
+# -- adaptive phases (the BOHB-like path BayesSearchCV uses) -------------------
+
+
+class RecordingOptimizer(RandomOptimizer):
+    """A random optimizer that remembers what it was told and asked."""
+
+    def __init__(self, space, index, n_observed):
+        super().__init__(space, n_iter=10_000, random_state=index)
+        self.index, self.n_observed = index, n_observed
+        self.asked = 0
+
+    def ask(self, n_points=1):
+        points = super().ask(n_points)
+        self.asked += len(points)
+        return points
+
+
+class AdaptiveSearch(RandomSearch):
+    """RandomSearch whose phase has a ``new_optimizer`` factory, like
+    BayesSearchCV's; ``models_`` lists the optimizers it built."""
+
+    def _make_plan(self):
+        self.models_ = []
+        space = self.param_distributions
+
+        def new_optimizer(index, n_observed):
+            model = RecordingOptimizer(space, index, n_observed)
+            self.models_.append(model)
+            return model
+
+        self.phase_optimizer_ = RandomOptimizer(space, n_iter=self.n_iter, random_state=0)
+        phase = SearchPhase(self.phase_optimizer_, budget=self.n_iter)
+        phase.new_optimizer = new_optimizer
+        return [phase]
+
+
+def _adaptive(schedule, n_iter=20, **kwargs):
+    return AdaptiveSearch(
+        Probe(), {"quality": Real(0, 1)}, n_iter=n_iter, cv=2, early_stopping=schedule, **kwargs
+    ).fit(X, y)
+
+
+def test_adaptive_phase_evaluates_the_documented_rungs_without_repeats():
+    schedule = Hyperband("max_iter", min_resources=1, max_resources=9)
+    search = _adaptive(schedule, n_iter=20)
+    results = search.cv_results_
+    assert _counts(results) == _expected(schedule.rungs(20))
+    first = [p["quality"] for p, i in zip(results["params"], results["iter"]) if i == 0]
+    assert len(set(first)) == len(first) == 20
+    # one fresh model per bracket, asked exactly its bracket's first rung
+    assert [m.index for m in search.models_] == [0, 1, 2, 3]
+    assert [m.asked for m in search.models_] == [
+        r.n_candidates for r in schedule.rungs(20) if r.iter == 0
+    ]
+
+
+def test_adaptive_models_are_told_the_largest_budget_with_enough_observations():
+    # d = 1 parameter, so a budget needs 2 observations to be modelled.
+    schedule = Hyperband("max_iter", min_resources=1, max_resources=9)
+    search = _adaptive(schedule, n_iter=20)
+    models = search.models_
+    # bracket 0: nothing observed yet -> its own first budget (1), told as it goes
+    assert models[0].n_observed == 0 and len(models[0].scores) == 9
+    # bracket 1: budgets 1 (9 obs), 3 (3 obs), 9 (1 obs) -> budget 3, 3 points;
+    # its first rung has budget 3 too, so it learns from its 5 proposals
+    assert models[1].n_observed == 3 and len(models[1].scores) == 3 + 5
+    # bracket 2: budget 9 now has 1 + 1 = 2 observations -> modelled
+    # bracket 2 starts at budget 9 too: it learns from its 3 proposals
+    assert models[2].n_observed == 2 and len(models[2].scores) == 2 + 3
+    # bracket 3 (a second cycle, 3 candidates starting at budget 3): budget 9
+    # has 5 observations -> modelled; its rung is at 3, so one ask, no telling
+    assert models[3].n_observed == 5 and len(models[3].scores) == 5
+    assert models[3].asked == 3
+    told = sorted(q for (q,) in (tuple(p.values()) for p in models[2].x_iters))
+    full = sorted(
+        p["quality"] for p, r in zip(search.cv_results_["params"], search.cv_results_["n_resources"])
+        if r == 9 and p["quality"] in told
+    )
+    assert told == full
+
+
+def test_adaptive_phase_optimizer_sees_only_full_budget_results():
+    search = _adaptive(SuccessiveHalving("max_iter", min_resources=1, max_resources=9), n_iter=9)
+    results = search.cv_results_
+    full = [
+        (p["quality"], s) for p, r, s in
+        zip(results["params"], results["n_resources"], results["mean_test_score"]) if r == 9
+    ]
+    told = [(p["quality"], s) for p, s in zip(search.phase_optimizer_.x_iters,
+                                             search.phase_optimizer_.scores)]
+    assert told == full
+
+
+def test_adaptive_search_promotes_the_true_best_it_proposed():
+    search = _adaptive(SuccessiveHalving("max_iter", min_resources=1, max_resources=9), n_iter=9)
+    results = search.cv_results_
+    first = [p["quality"] for p, i in zip(results["params"], results["iter"]) if i == 0]
+    assert search.best_params_["quality"] == max(first)
