@@ -187,7 +187,11 @@ def upper_confidence_bound(mean, std, kappa=1.96, return_grad=False):
     return value, np.ones_like(value), np.full_like(value, kappa)
 
 
-def model_acquisition(model, name, best, *, xi=0.0, kappa=1.96):
+# Penalty (in acquisition units) at std = 0 for points below ``min_std``.
+_MIN_STD_PENALTY = 100.0
+
+
+def model_acquisition(model, name, best, *, xi=0.0, kappa=1.96, min_std=0.0):
     """An acquisition of unit-cube inputs, through a model's posterior.
 
     Parameters
@@ -201,6 +205,11 @@ def model_acquisition(model, name, best, *, xi=0.0, kappa=1.96):
         Best observed score (EI, PI).
     xi, kappa : float
         Margin of EI/PI, exploration weight of LCB.
+    min_std : float, default=0.0
+        Points whose posterior std is below this are penalised by
+        ``100 * (1 - std / min_std)`` (continuous, so the gradient polish
+        still works): used to steer a search away from points the model
+        already knows.
 
     Returns
     -------
@@ -223,9 +232,16 @@ def model_acquisition(model, name, best, *, xi=0.0, kappa=1.96):
     def f(X, return_grad=False):
         if not return_grad:
             mean, std = model.predict(X, return_std=True)
-            return acq(mean, std, False)
+            value = acq(mean, std, False)
+            if min_std > 0:
+                value = value - _MIN_STD_PENALTY * np.maximum(1.0 - std / min_std, 0.0)
+            return value
         mean, std, dmean, dstd = model.predict(X, return_std=True, return_grad=True)
         value, a_mean, a_std = acq(mean, std, True)
+        if min_std > 0:
+            below = std < min_std
+            value = value - _MIN_STD_PENALTY * np.where(below, 1.0 - std / min_std, 0.0)
+            a_std = a_std + np.where(below, _MIN_STD_PENALTY / min_std, 0.0)
         return value, a_mean[:, None] * dmean + a_std[:, None] * dstd
 
     return f

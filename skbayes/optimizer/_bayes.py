@@ -19,7 +19,7 @@ from threadpoolctl import ThreadpoolController
 
 from ..acquisition import AcquisitionMaximizer, GPHedge, model_acquisition
 from ..space import Space
-from ..surrogate import GaussianProcess
+from ..surrogate import GaussianProcess, warp_scores
 from ._base import Optimizer, point_key
 
 _ACQ_FUNCS = ("EI", "PI", "LCB", "gp_hedge")
@@ -34,6 +34,15 @@ _KEEP_BEST = 100
 _KEEP_RECENT = 50
 # Best observed points whose neighbourhoods the acquisition screen samples.
 _N_ANCHORS = 5
+# Stagnation: a proposal whose posterior std is below _KNOWN_STD times the
+# prior std is a point the model already knows (typically a near-copy of
+# the incumbent, proposed because a confidently wrong model sees nothing
+# better elsewhere); every other such proposal is replaced by the best point
+# whose std is at least _EXPLORE_STD times the prior std. (Only every other:
+# near the optimum a correct model also proposes known points, and those
+# refinements are how the search converges.)
+_KNOWN_STD = 0.01
+_EXPLORE_STD = 0.03
 
 _THREADPOOLS = None
 
@@ -136,7 +145,10 @@ class BayesOptimizer(Optimizer):
     ``skbayes.surrogate.GaussianProcess``) of the scores told so far.
 
     Failed evaluations (``nan``) and infinite scores stay in the history but
-    the surrogate sees them as the worst finite score. Points asked in a
+    the surrogate sees them as the worst finite score. The surrogate models
+    the scores after a convex power transform (``skbayes.surrogate.
+    warp_scores``) that spreads the best scores apart when a bad tail
+    dominates their spread. Points asked in a
     batch (``ask(n)`` with ``n > 1``) or still pending from an earlier ask are
     "kriging believer" fantasies: the model is conditioned on them with its
     own predicted mean as the outcome, without refitting hyperparameters,
@@ -166,7 +178,8 @@ class BayesOptimizer(Optimizer):
         al. 2011).
     acq_func_kwargs : dict, default=None
         ``"xi"`` (float, default 0.0): margin of improvement for EI and PI,
-        in units of the score; ``"kappa"`` (float >= 0, default 1.96): the
+        in units of the surrogate's (standardised, warped) scores, so
+        about a fraction of their spread; ``xi=0.01`` means 1% of it; ``"kappa"`` (float >= 0, default 1.96): the
         exploration weight of LCB.
     random_state : int, RandomState instance or None, default=None
         Seed: the same seed and the same calls give the same proposals.
@@ -225,6 +238,7 @@ class BayesOptimizer(Optimizer):
         self._maximizer = AcquisitionMaximizer(self.space)
         self._hedge = GPHedge(len(_HEDGE_MEMBERS)) if acq_func == "gp_hedge" else None
         self._hedge_candidates = []
+        self._explored_last = False
         self._rows = []  # unit-cube encoding of each told point (None: unusable)
         self._model = None
         self._model_n_told = -1
@@ -327,7 +341,7 @@ class BayesOptimizer(Optimizer):
         X, y = self._training_set()
         if X is None:
             return None
-        gp = GaussianProcess().fit(X, y, warm_start=self._theta)
+        gp = GaussianProcess().fit(X, warp_scores(y), warm_start=self._theta)
         self._theta = gp.theta_
         self._model, self._model_n_told = gp, len(self.scores)
         if self._hedge is not None and self._hedge_candidates:
@@ -344,15 +358,8 @@ class BayesOptimizer(Optimizer):
         y = model.y_mean_ + model.y_std_ * model.y_train_
         best = float(y.max())
         anchors = model.X_train_[np.argsort(-y, kind="stable")[:_N_ANCHORS]]
-        kwargs = self.acq_func_kwargs
         names = _HEDGE_MEMBERS if self._hedge is not None else (self.acq_func,)
-        found = [
-            self._maximizer.maximize(
-                model_acquisition(model, name, best, xi=kwargs["xi"], kappa=kwargs["kappa"]),
-                self._rng, exclude, anchors,
-            )
-            for name in names
-        ]
+        found = [self._maximize(model, name, best, exclude, anchors) for name in names]
         if self._hedge is None:
             return found[0]
         if all(f is None for f in found):
@@ -362,6 +369,21 @@ class BayesOptimizer(Optimizer):
         if found[choice] is None:
             choice = next(i for i, f in enumerate(found) if f is not None)
         return found[choice]
+
+    def _maximize(self, model, name, best, exclude, anchors):
+        kwargs = {"xi": self.acq_func_kwargs["xi"], "kappa": self.acq_func_kwargs["kappa"]}
+        acq = model_acquisition(model, name, best, **kwargs)
+        found = self._maximizer.maximize(acq, self._rng, exclude, anchors)
+        if found is None:
+            return None
+        prior_std = math.sqrt(model.signal_variance_) * model.y_std_
+        std = model.predict(found[0][None, :], return_std=True)[1][0]
+        if std >= _KNOWN_STD * prior_std or self._explored_last:
+            self._explored_last = False
+            return found
+        self._explored_last = True
+        acq = model_acquisition(model, name, best, min_std=_EXPLORE_STD * prior_std, **kwargs)
+        return self._maximizer.maximize(acq, self._rng, exclude, anchors) or found
 
     def _random_point(self, exclude):
         """A random unseen point (no score known yet, nothing to model)."""

@@ -8,5 +8,6 @@
 """
 
 from ._gp import GaussianProcess, default_lengthscale_prior
+from ._warping import warp_scores
 
-__all__ = ["GaussianProcess", "default_lengthscale_prior"]
+__all__ = ["GaussianProcess", "default_lengthscale_prior", "warp_scores"]

@@ -96,13 +96,17 @@ def test_log_ei_has_a_slope_where_ei_underflows():
     assert dmean[0] > 0  # a better mean is still better
 
 
+@pytest.mark.parametrize("min_std", [0.0, 0.04])
 @pytest.mark.parametrize("name", ["EI", "PI", "LCB"])
-def test_model_acquisition_gradients_match_finite_differences(name):
+def test_model_acquisition_gradients_match_finite_differences(name, min_std):
     rng = np.random.RandomState(0)
     X = rng.uniform(size=(10, 2))
     gp = GaussianProcess().fit(X, np.cos(3 * X[:, 0]) + X[:, 1])
-    acq = model_acquisition(gp, name, best=1.5, xi=0.01, kappa=2.0)
-    U = rng.uniform(size=(4, 2))
+    acq = model_acquisition(gp, name, best=1.5, xi=0.01, kappa=2.0, min_std=min_std)
+    U = np.vstack([rng.uniform(size=(4, 2)), X[:2] + 0.01])  # far from and near the data
+    if min_std:
+        std = gp.predict(U, return_std=True)[1]
+        assert (std < min_std).any() and (std > min_std).any()
     values, grad = acq(U, return_grad=True)
     np.testing.assert_allclose(values, acq(U))
     eps = 1e-6
@@ -111,6 +115,19 @@ def test_model_acquisition_gradients_match_finite_differences(name):
         step[j] = eps
         numeric = (acq(U + step) - acq(U - step)) / (2 * eps)
         np.testing.assert_allclose(grad[:, j], numeric, rtol=1e-4, atol=1e-6)
+
+
+def test_min_std_penalises_known_points_only():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(10, 2))
+    gp = GaussianProcess().fit(X, np.cos(3 * X[:, 0]) + X[:, 1])
+    plain = model_acquisition(gp, "EI", best=1.0)
+    steered = model_acquisition(gp, "EI", best=1.0, min_std=0.2)
+    U = np.vstack([X[:3], [[0.5, 0.5]]])
+    std = gp.predict(U, return_std=True)[1]
+    diff = plain(U) - steered(U)
+    np.testing.assert_allclose(diff, 100 * np.maximum(1 - std / 0.2, 0))
+    assert diff[0] > 90  # at an observed point the std is ~0
 
 
 def test_model_acquisition_rejects_unknown_name():

@@ -232,5 +232,6 @@ def test_bo_beats_random_search_on_branin():
         bo.append(-max(opt.scores) - 0.397887)
         rand = RandomOptimizer(space, n_iter=30, random_state=seed)
         rs.append(min(branin(p) for p in rand.ask(30)) - 0.397887)
-    assert np.median(bo) < 0.1
-    assert np.median(bo) < 0.1 * np.median(rs)
+    # measured: BO median 0.0033, random search 1.31
+    assert np.median(bo) < 0.05
+    assert np.median(bo) < 0.02 * np.median(rs)

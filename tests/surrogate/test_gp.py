@@ -160,3 +160,33 @@ def test_duplicate_inputs_do_not_break_the_factorisation():
     X = np.array([[0.5, 0.5]] * 5 + [[0.1, 0.9]])
     gp = GaussianProcess().fit(X, [1.0, 1.1, 0.9, 1.0, 1.05, 0.0])
     assert np.isfinite(gp.predict(X, return_std=True)[1]).all()
+
+
+def test_warp_preserves_order_and_stretches_the_best_end():
+    from skbayes.surrogate import warp_scores
+
+    rng = np.random.RandomState(0)
+    y = -np.exp(rng.normal(size=40) * 1.5)  # long tail of bad scores
+    w = warp_scores(y)
+    order = np.argsort(y)
+    assert np.all(np.diff(w[order]) > 0)
+    top = np.sort(y)[-5:]
+    wtop = np.sort(w)[-5:]
+    # the gaps among the best scores grow relative to the whole range
+    assert np.ptp(wtop) / np.ptp(w) > 2 * np.ptp(top) / np.ptp(y)
+
+
+def test_warp_never_squashes_a_standout_best_score():
+    from skbayes.surrogate import warp_scores
+
+    y = np.array([0.0, 0.1, -0.1, 0.05, -0.05, 0.02, 5.0])  # one excellent point
+    w = warp_scores(y)
+    z = (y - y.mean()) / y.std()
+    np.testing.assert_allclose(w, z)  # lambda clipped to 1: identity
+
+
+def test_warp_small_or_constant_inputs_pass_through():
+    from skbayes.surrogate import warp_scores
+
+    np.testing.assert_array_equal(warp_scores([1.0, 2.0]), [1.0, 2.0])
+    np.testing.assert_array_equal(warp_scores([3.0, 3.0, 3.0]), [3.0, 3.0, 3.0])
