@@ -25,6 +25,11 @@ from ._base import Optimizer, point_key
 _ACQ_FUNCS = ("EI", "PI", "LCB", "gp_hedge")
 _HEDGE_MEMBERS = ("EI", "PI", "LCB")
 _ACQ_KWARGS = {"xi": 0.0, "kappa": 1.96}
+# PI with no margin keeps sampling next to the incumbent (and gp_hedge drifts
+# towards PI, whose candidates have the highest posterior means): on
+# Hartmann-6 with 40 evaluations, median regret 0.66 (PI) and 1.05
+# (gp_hedge) with xi=0, 0.38 and 0.12 with xi=0.01.
+_DEFAULT_XI = {"EI": 0.0, "LCB": 0.0, "PI": 0.01, "gp_hedge": 0.01}
 
 # Training-set cap: beyond _MAX_TRAIN usable observations the GP sees the
 # _KEEP_BEST best, the _KEEP_RECENT most recent, and a random draw of the
@@ -32,6 +37,11 @@ _ACQ_KWARGS = {"xi": 0.0, "kappa": 1.96}
 _MAX_TRAIN = 300
 _KEEP_BEST = 100
 _KEEP_RECENT = 50
+# With at least _STABLE_TRAIN training points the hyperparameters move little
+# from one ask to the next: they are re-optimised (warm) on every
+# _REFIT_EVERY-th fit only, the other fits just re-factor the kernel matrix.
+_STABLE_TRAIN = 100
+_REFIT_EVERY = 3
 # Best observed points whose neighbourhoods the acquisition screen samples.
 _N_ANCHORS = 5
 # Stagnation: a proposal whose posterior std is below _KNOWN_STD times the
@@ -98,15 +108,16 @@ def _check_initial_params(initial_params, space):
     return points
 
 
-def _check_acq_func_kwargs(acq_func_kwargs):
+def _check_acq_func_kwargs(acq_func_kwargs, acq_func):
+    defaults = dict(_ACQ_KWARGS, xi=_DEFAULT_XI[acq_func])
     if acq_func_kwargs is None:
-        return dict(_ACQ_KWARGS)
+        return defaults
     if not isinstance(acq_func_kwargs, Mapping):
         raise TypeError(
             "'acq_func_kwargs' must be a dict or None, got "
             f"{acq_func_kwargs!r} of type {type(acq_func_kwargs).__name__}"
         )
-    out = dict(_ACQ_KWARGS)
+    out = defaults
     for key, value in acq_func_kwargs.items():
         if key not in _ACQ_KWARGS:
             raise ValueError(
@@ -156,7 +167,9 @@ class BayesOptimizer(Optimizer):
 
     Cost stays bounded in long runs: with more than 300 usable
     observations the surrogate trains on the 100 best, the 50 most recent
-    and a random draw (from ``random_state``) of 150 of the others.
+    and a random draw (from ``random_state``) of 150 of the others; and
+    once it trains on 100 points or more, its hyperparameters are
+    re-optimised on every third ask only (the others re-use them).
 
     Parameters
     ----------
@@ -177,7 +190,9 @@ class BayesOptimizer(Optimizer):
         negated score); "gp_hedge": a portfolio of the three (Hoffman et
         al. 2011).
     acq_func_kwargs : dict, default=None
-        ``"xi"`` (float, default 0.0): margin of improvement for EI and PI,
+        ``"xi"`` (float; default 0.0 for "EI", 0.01 for "PI" and
+        "gp_hedge", as PI without a margin is too greedy): margin of
+        improvement for EI and PI,
         in units of the surrogate's (standardised, warped) scores, so
         about a fraction of their spread; ``xi=0.01`` means 1% of it; ``"kappa"`` (float >= 0, default 1.96): the
         exploration weight of LCB.
@@ -226,7 +241,7 @@ class BayesOptimizer(Optimizer):
             raise ValueError(f"'acq_func' must be one of {list(_ACQ_FUNCS)}, got {acq_func!r}")
         self.n_initial_points = int(n_initial_points)
         self.acq_func = acq_func
-        self.acq_func_kwargs = _check_acq_func_kwargs(acq_func_kwargs)
+        self.acq_func_kwargs = _check_acq_func_kwargs(acq_func_kwargs, acq_func)
         self._rng = check_random_state(random_state)
         initial = _check_initial_params(initial_params, self.space)
         n_design = max(self.n_initial_points - len(initial), 0)
@@ -243,6 +258,7 @@ class BayesOptimizer(Optimizer):
         self._model = None
         self._model_n_told = -1
         self._theta = None
+        self._n_fits = 0
         self._origin = {}
         self.ask_info = []
 
@@ -341,7 +357,15 @@ class BayesOptimizer(Optimizer):
         X, y = self._training_set()
         if X is None:
             return None
-        gp = GaussianProcess().fit(X, warp_scores(y), warm_start=self._theta)
+        self._n_fits += 1
+        keep_theta = (
+            self._theta is not None
+            and len(X) >= _STABLE_TRAIN
+            and self._n_fits % _REFIT_EVERY != 0
+        )
+        gp = GaussianProcess().fit(
+            X, warp_scores(y), warm_start=self._theta, maxiter=0 if keep_theta else None
+        )
         self._theta = gp.theta_
         self._model, self._model_n_told = gp, len(self.scores)
         if self._hedge is not None and self._hedge_candidates:

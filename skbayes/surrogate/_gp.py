@@ -48,6 +48,9 @@ _NOISE_BOUNDS = (1e-6, 1.0)
 # the previous optimum (the data moved by one or a few points).
 _COLD_MAXITER = 200
 _WARM_MAXITER = 25
+# Relative decrease of the negative log posterior at which a fit stops: its
+# value is O(n) nats, and 1e-6 of it is far below what moves a proposal.
+_FTOL = 1e-6
 
 
 def default_lengthscale_prior(n_dims):
@@ -212,7 +215,7 @@ class GaussianProcess:
             starts.append((np.asarray(warm_start, dtype=float), _WARM_MAXITER))
         if not starts or n <= 30:
             starts.append((self.prior_mode(d), _COLD_MAXITER))
-        sq_diffs = pairwise_sq_diffs(X)
+        sq_diffs = pairwise_sq_diffs(X) if maxiter != 0 or len(starts) > 1 else None
         bounds = self._bounds(d)
         lo, hi = np.array(bounds).T
         best_theta, best_value = None, np.inf
@@ -222,9 +225,12 @@ class GaussianProcess:
             if iters > 0:
                 res = minimize(
                     self.neg_log_posterior, theta0, args=(X, z, sq_diffs), jac=True,
-                    method="L-BFGS-B", bounds=bounds, options={"maxiter": iters},
+                    method="L-BFGS-B", bounds=bounds,
+                    options={"maxiter": iters, "ftol": _FTOL},
                 )
                 theta, value = res.x, res.fun
+            elif len(starts) == 1:
+                theta, value = theta0, 0.0  # nothing to compare: skip the likelihood
             else:
                 theta, value = theta0, self.neg_log_posterior(theta0, X, z, sq_diffs)[0]
             if best_theta is None or value < best_value:

@@ -235,3 +235,20 @@ def test_bo_beats_random_search_on_branin():
     # measured: BO median 0.0033, random search 1.31
     assert np.median(bo) < 0.05
     assert np.median(bo) < 0.02 * np.median(rs)
+
+
+def test_xi_default_depends_on_the_acquisition():
+    assert BayesOptimizer(SPACE).acq_func_kwargs == {"xi": 0.0, "kappa": 1.96}
+    assert BayesOptimizer(SPACE, acq_func="PI").acq_func_kwargs["xi"] == 0.01
+    assert BayesOptimizer(SPACE, acq_func="gp_hedge").acq_func_kwargs["xi"] == 0.01
+    opt = BayesOptimizer(SPACE, acq_func="PI", acq_func_kwargs={"xi": 0})
+    assert opt.acq_func_kwargs["xi"] == 0.0
+
+
+def test_seeded_history_replaces_the_initial_design():
+    """Points told before any ask count towards n_initial_points (as in skopt)."""
+    opt = BayesOptimizer(SPACE, n_initial_points=4, random_state=0)
+    seed_points = Space(SPACE).sample(4, random_state=1)
+    opt.tell(seed_points, [objective(p) for p in seed_points])
+    opt.ask(2)
+    assert [i["initial"] for i in opt.ask_info] == [False, False]
