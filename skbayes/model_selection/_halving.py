@@ -605,7 +605,7 @@ class HalvingPhase:
             rungs = _bracket_rungs(bracket, size, n_rungs, self.resources.high, schedule.factor)
             if new_optimizer is None:
                 candidates, pool = pool[:size], pool[size:]
-                rows = self._rows_for(candidates)
+                rows = self._rows_for(candidates, self.phase.optimizer)
                 stop, scores = self._evaluate_rung(rungs[0], candidates, rows)
                 exhausted = False
             else:
@@ -635,11 +635,12 @@ class HalvingPhase:
             pool = [pool[i] for i in self.resources.rng.permutation(len(pool))]
         return pool
 
-    def _rows_for(self, params):
+    def _rows_for(self, params, proposer):
         """The wrapped phase's own columns for newly proposed candidates;
-        a promoted candidate repeats the row of its proposal."""
+        a promoted candidate repeats the row of its proposal. ``info`` names
+        the optimizer that proposed them (a bracket's model, for ask_info)."""
         self._asked += len(params)
-        extra = self.more_results(params, {"n_asked": self._asked})
+        extra = self.more_results(params, {"n_asked": self._asked, "optimizer": proposer})
         return {
             id(p): (None if extra is None else {k: v[i] for k, v in extra.items()})
             for i, p in enumerate(params)
@@ -733,7 +734,7 @@ class HalvingPhase:
             if not batch:
                 self._search._on_exhausted(self, self._asked)
                 return candidates, rows, scores, False, True
-            batch_rows = self._rows_for(batch)
+            batch_rows = self._rows_for(batch, model)
             rows.update(batch_rows)
             stop, batch_scores = self._evaluate_batch(rung, batch, batch_rows)
             candidates.extend(batch)
