@@ -73,14 +73,15 @@ def _single_threaded_blas():
 
 
 def _check_space(dimensions):
-    if isinstance(dimensions, Space):
-        return dimensions
-    if not isinstance(dimensions, Mapping):
+    if not isinstance(dimensions, (Space, Mapping)):
         raise TypeError(
             "'dimensions' must be a dict of parameter names to dimensions or a "
             f"Space, got {dimensions!r} of type {type(dimensions).__name__}"
         )
-    return Space(dimensions)
+    space = dimensions if isinstance(dimensions, Space) else Space(dimensions)
+    if len(space) == 0:
+        raise ValueError("'dimensions' must hold at least one parameter, got an empty space")
+    return space
 
 
 def _check_initial_params(initial_params, space):

@@ -58,6 +58,8 @@ def test_invalid_arguments_are_named(kwargs, exc, match):
 def test_invalid_dimensions():
     with pytest.raises(TypeError, match="'dimensions' must be a dict"):
         BayesOptimizer([Real(0, 1)])
+    with pytest.raises(ValueError, match="'dimensions' must hold at least one parameter"):
+        BayesOptimizer({})
 
 
 def test_accepts_a_space_and_shorthands():
