@@ -117,7 +117,7 @@ def test_sigkill_in_the_middle_of_a_batch(tmp_path, kind):
 
 def test_sigkill_from_outside(tmp_path):
     path = tmp_path / "external.jsonl"
-    child = start_child("random", path, SKBAYES_TEST_FIT_DELAY=0.02)
+    child = start_child("random", path, SKBAYES_TEST_FIT_DELAY=0.05)
     wait_for_batches(path, 2, child)
     child.send_signal(signal.SIGKILL)
     child.communicate(timeout=60)
@@ -131,7 +131,7 @@ def test_sigkill_from_outside(tmp_path):
 
 def test_ctrl_c_reaches_the_user_and_leaves_a_consistent_journal(tmp_path):
     path = tmp_path / "sigint.jsonl"
-    child = start_child("grid", path, SKBAYES_TEST_FIT_DELAY=0.02)
+    child = start_child("grid", path, SKBAYES_TEST_FIT_DELAY=0.05)
     wait_for_batches(path, 2, child)
     child.send_signal(signal.SIGINT)
     out, err = child.communicate(timeout=60)
