@@ -59,7 +59,6 @@ Designs considered:
 """
 
 import hashlib
-from inspect import signature
 
 import numpy as np
 from sklearn import get_config
@@ -72,6 +71,8 @@ from sklearn.utils.metadata_routing import (
     get_routing_for_object,
     process_routing,
 )
+
+from ..utils._sklearn_compat import scorer_accepts_sample_weight
 
 #: Hidden candidate-parameter key carrying a candidate's recorded scores.
 REPLAY_KEY = "__skbayes_replay__"
@@ -216,14 +217,8 @@ class _ReplayScorer:
         return get_routing_for_object(self.scorer)
 
     def _accept_sample_weight(self):
-        # scikit-learn >= 1.8 asks scorers this before forwarding
-        # sample_weight without metadata routing; answer for the real one.
-        if hasattr(self.scorer, "_accept_sample_weight"):
-            return self.scorer._accept_sample_weight()
-        try:
-            return "sample_weight" in signature(self.scorer).parameters
-        except (TypeError, ValueError):
-            return False
+        # scikit-learn >= 1.8 asks scorers this (see _sklearn_compat).
+        return scorer_accepts_sample_weight(self.scorer)
 
     def __repr__(self):
         return repr(self.scorer)

@@ -756,3 +756,24 @@ def test_resume_multimetric_without_refit_and_pickle(tmp_path):
     assert not hasattr(resumed, "best_estimator_")
     copy = pickle.loads(pickle.dumps(resumed))
     assert_same_results(copy.cv_results_, reference.cv_results_)
+
+
+@pytest.mark.parametrize("scoring", [None, "accuracy", ["accuracy", "balanced_accuracy"]])
+def test_resume_with_sample_weight_without_routing(tmp_path, scoring):
+    # scikit-learn >= 1.8 also hands sample_weight to the scorers that take it.
+    path = tmp_path / "weights.jsonl"
+    weights = np.linspace(0.5, 2.0, len(Y))
+
+    def make(**kw):
+        refit = "accuracy" if isinstance(scoring, list) else True
+        return GridSearch(Toy(), GRID, scoring=scoring, refit=refit, n_points=3, cv=3, **kw)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "does not support sample_weight"
+        reference = make().fit(X, Y, sample_weight=weights)
+        with pytest.raises(KeyboardInterrupt):
+            make(checkpoint=path, callbacks=[interrupt_after(1)]).fit(X, Y, sample_weight=weights)
+        Toy.n_fits = 0
+        resumed = make(checkpoint=path).fit(X, Y, sample_weight=weights)
+    assert Toy.n_fits == 5 * 3 + 1
+    assert_same_results(resumed.cv_results_, reference.cv_results_)
