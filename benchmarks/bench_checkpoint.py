@@ -122,13 +122,19 @@ def open_cost(n_samples, n_features, workdir):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer candidates and repeats")
+    parser.add_argument("--n-iter", type=int, default=None, help="candidates (default 40; quick 12)")
+    parser.add_argument("--repeats", type=int, default=None, help="runs per setting (default 5; quick 2)")
+    parser.add_argument("--open-samples", type=int, default=None,
+                        help="rows of the data set whose checkpoint opening is timed")
+    parser.add_argument("--output", default=None, help="JSON path (default benchmarks/results/...)")
     args = parser.parse_args(argv)
     n_iter, repeats = (12, 2) if args.quick else (40, 5)
+    n_iter, repeats = args.n_iter or n_iter, args.repeats or repeats
     rng = np.random.RandomState(0)
     X, y = rng.normal(size=(300, 5)), rng.randint(0, 2, 300)
     with tempfile.TemporaryDirectory() as workdir:
         rows = overhead_rows(n_iter, [1, 4], repeats, X, y, workdir)
-        opening = open_cost(50_000 if args.quick else 200_000, 20, workdir)
+        opening = open_cost(args.open_samples or (50_000 if args.quick else 200_000), 20, workdir)
 
     print(f"RandomSearch, n_iter={n_iter}, cv={N_SPLITS}, fits of {1e3 * FIT_SECONDS:.0f} ms, "
           f"n_jobs=1, median of {repeats}")
@@ -146,9 +152,9 @@ def main(argv=None):
     target = all(r["overhead_percent"] < 5 for r in rows)
     print(f"target (< 5 % with 50 ms fits): {'met' if target else 'NOT met'}")
 
-    out = ROOT / "benchmarks" / "results"
-    out.mkdir(parents=True, exist_ok=True)
     name = "checkpoint_quick.json" if args.quick else "checkpoint.json"
+    path = Path(args.output) if args.output else ROOT / "benchmarks" / "results" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "benchmark": "bench_checkpoint.py",
         "quick": args.quick,
@@ -162,8 +168,8 @@ def main(argv=None):
         "sklearn": sklearn.__version__,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
     }
-    (out / name).write_text(json.dumps(payload, indent=2) + "\n")
-    print(f"wrote {out / name}")
+    path.write_text(json.dumps(payload, indent=2) + "\n")
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -85,7 +85,59 @@ class SkbayesAdapter:
         self.opt.tell([params], [objective(params)])
 
 
-ADAPTERS = [SkbayesAdapter]
+class SkoptAdapter:
+    """skopt.Optimizer with its defaults (GP, gp_hedge); it minimises, so it
+    is told ``-score``. Its ``tell`` refits the GP and optimises the
+    acquisition (``ask`` then returns the cached point)."""
+
+    name = "skopt"
+    requires = ("skopt",)
+
+    def __init__(self, spec, seed):
+        from skopt import Optimizer
+
+        from _common import to_skopt
+
+        self.names = list(spec)
+        self.opt = Optimizer(list(to_skopt(spec).values()), random_state=seed)
+
+    def seed(self, points, scores):
+        self.opt.tell([[p[k] for k in self.names] for p in points], [-s for s in scores])
+
+    def step(self, objective):
+        x = self.opt.ask()
+        self.opt.tell(x, -objective(dict(zip(self.names, x))))
+
+
+class OptunaAdapter:
+    """Optuna's TPESampler (its default sampler) through ask/tell."""
+
+    name = "optuna-tpe"
+    requires = ("optuna",)
+
+    def __init__(self, spec, seed):
+        import optuna
+
+        from _common import to_optuna
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        self.optuna = optuna
+        self.dists = to_optuna(spec)
+        self.study = optuna.create_study(
+            direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed))
+
+    def seed(self, points, scores):
+        self.study.add_trials([
+            self.optuna.trial.create_trial(params=p, distributions=self.dists, value=s)
+            for p, s in zip(points, scores)
+        ])
+
+    def step(self, objective):
+        trial = self.study.ask(self.dists)
+        self.study.tell(trial, objective(trial.params))
+
+
+ADAPTERS = [SkbayesAdapter, SkoptAdapter, OptunaAdapter]
 
 
 def available(adapter):
