@@ -18,15 +18,10 @@ from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import check_cv
 
 from ..utils._sklearn_compat import BaseSearchCV, Interval
+from ._faults import FaultGuard, check_fit_timeout, split_batch
 from ._halving import describe_data, full_budget_best_index, halving_plan
 from ._param_names import check_param_names
 from ._session import SearchSession
-
-
-def _is_all_fits_failed(exc):
-    # scikit-learn raises this ValueError from evaluate_candidates when every
-    # fit of one call failed; the candidates are then not recorded at all.
-    return isinstance(exc, ValueError) and "fits failed" in str(exc) and "All the" in str(exc)
 
 
 class SearchPhase:
@@ -56,6 +51,7 @@ class BaseSearch(BaseSearchCV):
         "callbacks": [list, tuple, callable, None],
         "max_time": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "checkpoint": [str, os.PathLike, None],
+        "fit_timeout": [Interval(numbers.Real, 0, None, closed="neither"), None],
     }
 
     @abstractmethod
@@ -151,6 +147,8 @@ class BaseSearch(BaseSearchCV):
         session = self.__dict__.get("_session") or SearchSession(self)
         self._session = session
         check_param_names(session.estimator, self._spaces_for_name_check())
+        check_fit_timeout(getattr(self, "fit_timeout", None))
+        self._fault_guard = FaultGuard(self)  # worker crashes and timeouts (_faults.py)
         self._deferred = []
         self._any_recorded = False
         self._first_failure = None
@@ -183,7 +181,7 @@ class BaseSearch(BaseSearchCV):
                 session.end()
             finally:
                 del self._deferred, self._any_recorded, self._first_failure
-                del self._last_failure
+                del self._last_failure, self._fault_guard
 
     def _check_constant_splits(self, plan):
         """Refuse a splitter that gives new folds on every call when the
@@ -237,15 +235,23 @@ class BaseSearch(BaseSearchCV):
         callbacks; return True if the search must stop."""
         session = self._session
         results = self._evaluate(evaluate_candidates, batch.send, batch.extra)
+        # Candidates at the end of the batch that a worker fault left
+        # unrecorded (sent again with the next batch, see _faults.py).
+        unrecorded = self.__dict__.pop("_unrecorded", 0) if results is not None else 0
+        head, tail = (batch, None)
+        if unrecorded:
+            head, tail = split_batch(batch, len(batch.send) - unrecorded)
         if results is None:
             scores = [np.nan] * len(batch.send)
             objective = None
         else:
-            scores = self._batch_scores(results, len(batch.send))
+            scores = self._batch_scores(results, len(head.send)) + [np.nan] * unrecorded
             objective = self._objective_key(results)
         if phase is not None:
             phase.optimizer.tell(batch.tell, scores)
-        session.record(batch, results, self._last_failure, objective)
+        session.record(head, results, self._last_failure, objective)
+        if tail is not None:
+            session.record(tail, None, self._last_failure, objective)
         stop = self._after_batch(phase, batch.tell, scores, results)
         objective = objective or (
             None if session.last_results is None else self._objective_key(session.last_results)
@@ -273,38 +279,35 @@ class BaseSearch(BaseSearchCV):
         return False
 
     def _evaluate(self, evaluate_candidates, params, extra):
-        """``evaluate_candidates`` that survives a batch in which every fit failed.
+        """``evaluate_candidates`` that survives failed fits and dead workers.
 
-        scikit-learn raises for such a call and records nothing; the batch is
-        kept and sent again in front of the next one, where it is recorded as
-        failed candidates (``error_score``) alongside candidates that worked.
-        Returns None when the batch is deferred.
+        scikit-learn raises for a call in which every fit failed and records
+        nothing; such candidates are kept and sent again in front of the next
+        batch, where they are recorded as failed candidates (``error_score``)
+        alongside candidates that worked. A call that loses a worker (or runs
+        past ``fit_timeout``) is split until the candidate at fault is found,
+        which is then recorded as failed (``_faults.FaultGuard``); candidates
+        left over at the end of the batch wait for the next one like a
+        failed batch. Returns None when no candidate of the batch is
+        recorded; else ``self._unrecorded`` is how many of its last
+        candidates are not.
         """
-        batch = [p for p, _ in self._deferred] + list(params)
-        merged = None
-        if extra is not None or any(e is not None for _, e in self._deferred):
-            merged = {}
-            rows = [(p, e) for p, e in self._deferred] + [
-                (p, None if extra is None else {k: v[i] for k, v in extra.items()})
-                for i, p in enumerate(params)
-            ]
-            keys = sorted({k for _, e in rows if e for k in e})
-            for k in keys:
-                merged[k] = [e[k] if e and k in e else np.nan for _, e in rows]
-        try:
-            results = evaluate_candidates(batch, more_results=merged)
-        except ValueError as exc:
-            if self.error_score == "raise" or not _is_all_fits_failed(exc):
-                raise
-            self._first_failure = self._first_failure or exc
-            self._last_failure = exc
-            rows = [(p, None if extra is None else {k: v[i] for k, v in extra.items()})
-                    for i, p in enumerate(params)]
-            self._deferred.extend(rows)
+        rows = list(self._deferred) + [
+            (p, None if extra is None else {k: v[i] for k, v in extra.items()})
+            for i, p in enumerate(params)
+        ]
+        results, n_recorded, failure = self._fault_guard.evaluate(evaluate_candidates, rows)
+        left = rows[n_recorded:]
+        if left:
+            self._first_failure = self._first_failure or failure
+            self._last_failure = failure
+        if n_recorded:
+            self._session.after_call([p for p, _ in rows[:n_recorded]], results)
+            self._any_recorded = True
+        self._deferred = left
+        if len(left) >= len(params):
             return None
-        self._session.after_call(batch, results)
-        self._deferred = []
-        self._any_recorded = True
+        self._unrecorded = len(left)
         return results
 
     def _finish_deferred(self):

@@ -58,18 +58,20 @@ _THREADPOOLS = None
 
 
 def _single_threaded_blas():
-    """Limit BLAS to one thread while proposing.
+    """Limit BLAS and OpenMP to one thread while proposing.
 
     The matrices are small (at most a few hundred rows), where threads buy
     nothing; and an ask usually runs while other processes (joblib workers
     evaluating candidates) keep every core busy, where a multi-threaded
-    OpenBLAS spins and slowed a proposal by 100x in our benchmark.
+    OpenBLAS spins and slowed a proposal by 100x in our benchmark. OpenMP
+    pools (loaded by scikit-learn or the user's estimators) are bounded too,
+    so the search's own work never takes more than one core.
     threadpoolctl is a dependency of scikit-learn.
     """
     global _THREADPOOLS
     if _THREADPOOLS is None:
         _THREADPOOLS = ThreadpoolController()
-    return _THREADPOOLS.limit(limits=1, user_api="blas")
+    return _THREADPOOLS.limit(limits=1)
 
 
 def _check_space(dimensions):

@@ -1,0 +1,479 @@
+"""Worker faults: fits that kill their worker process, and fits that hang.
+
+The problem
+-----------
+scikit-learn evaluates a batch with one ``evaluate_candidates`` call: one
+joblib ``Parallel`` over candidates x folds. A fit that kills its worker
+(a segfault, ``os._exit``, the kernel's out-of-memory killer) makes the whole
+call raise (loky: ``TerminatedWorkerError``; dask: ``KilledWorker`` or a
+cancelled future), and scikit-learn records nothing of the batch, not even
+the fits that finished. A fit that never returns blocks the call forever.
+
+What the engine does (``FaultGuard``)
+------------------------------------
+* A call that loses a worker is split in halves, each sent again (joblib's
+  loky backend starts fresh workers, a dask nanny restarts its worker), until
+  the candidate that kills its worker is alone in a call that still fails:
+  the *culprit*. The other candidates are recorded as usual, in batch order.
+* A culprit is recorded as a failed candidate (``error_score`` on every
+  split) without running its fit again: it is sent with every searched value
+  replaced by a ``WithheldValue``, an object that raises as soon as the
+  estimator uses it (in a comparison, ``bool``, arithmetic, a conversion;
+  scikit-learn's own parameter validation rejects it), so its fits fail
+  inside ``fit``, where scikit-learn records ``error_score`` and says why in
+  its ``FitFailedWarning``. Right after the call the candidate's dict (kept
+  by scikit-learn as ``cv_results_["params"]``) gets its real values back,
+  and so do the ``param_*`` columns.
+* scikit-learn refuses to record a call in which every fit failed, so a
+  culprit travels with the next candidates of the batch; a culprit at the
+  end of a batch is sent at the front of the next batch, like a batch whose
+  fits all failed (the optimizer is told it failed at once).
+* ``fit_timeout``: each call gets a deadline, the time its fits would take
+  if none ran longer than ``fit_timeout`` (``fit_timeout`` x (rounds of
+  parallel fits + 1), plus ``TIMEOUT_GRACE`` seconds, and ``STARTUP_GRACE``
+  more after workers were lost, while new ones start).
+  A SIGALRM timer in the main thread interrupts the wait; joblib then stops
+  its workers (loky kills them) and the call is split like a crashed one, so
+  the candidate whose fit hangs is recorded as failed. A fit is therefore
+  stopped after at most about twice ``fit_timeout`` (less when its batch is
+  long). Backends that cannot stop a running task (threads, dask, ray) end
+  the search instead, with ``WorkerFaultError``: a hung task would keep its
+  worker busy and every later call would wait for it.
+* Where joblib cannot recover (workers that die whatever they run, a timeout
+  on a backend that cannot stop fits, ``error_score="raise"``) the search
+  stops with ``WorkerFaultError``; the checkpoint, if any, holds every batch
+  finished before, and a resumed search goes on from there.
+
+The normal path costs one ``try`` around the call (and, with
+``fit_timeout``, arming a timer): nothing is wrapped, nothing is fitted
+twice. A candidate whose fit only crashes alongside others (memory pressure)
+is recorded normally when it runs alone.
+
+Designs rejected: wrapping the estimator for every search (a transparent
+meta-estimator must reproduce tags, routing, scorers that inspect the
+estimator, ``best_estimator_``: see ``_replay`` for what that takes when it
+is unavoidable); a watchdog inside the workers (nothing of ours runs there
+without such a wrapper); keeping the culprit out of ``cv_results_``
+(``error_score`` exists so that failures are seen).
+"""
+
+import math
+import os
+import signal
+import threading
+import time
+import warnings
+
+import joblib
+import numpy as np
+from sklearn.exceptions import FitFailedWarning
+
+from ._parallel import available_workers, filled_batch_size
+
+#: Seconds added to a call's deadline for dispatching fits and moving data.
+TIMEOUT_GRACE = 1.0
+#: Seconds added to the deadline of the first call after workers were lost
+#: (new worker processes start and import their libraries).
+STARTUP_GRACE = 5.0
+#: Culprits in a row (no candidate fitted in between) after which the search
+#: stops: then the workers, not the candidates, are failing.
+MAX_CONSECUTIVE_CULPRITS = 10
+
+_JOBLIB_DIR = os.path.dirname(os.path.abspath(joblib.__file__))
+
+# Exceptions that mean "a worker died", by library and class name (the
+# libraries are optional, so their classes are not imported).
+_DEATH_NAMES = {
+    "concurrent.futures": {"BrokenExecutor", "BrokenProcessPool", "CancelledError"},
+    "joblib": {"TerminatedWorkerError", "BrokenProcessPool", "ShutdownExecutorError"},
+    "distributed": {"KilledWorker", "FutureCancelledError"},
+    "ray": {"WorkerCrashedError", "RayActorError", "ActorDiedError", "NodeDiedError",
+            "OutOfMemoryError", "ObjectLostError", "OwnerDiedError", "TaskCancelledError"},
+}
+
+
+class WorkerFaultError(RuntimeError):
+    """The search stopped because its workers failed in a way it cannot
+    recover from (see ``skbayes.model_selection._faults``)."""
+
+
+class CandidateFitError(RuntimeError):
+    """Raised inside a withheld candidate's fit: its values were withheld."""
+
+
+class FitTimeout(BaseException):
+    """Raised in the main thread when an ``evaluate_candidates`` call outlives
+    its deadline (a BaseException, so that no ``except Exception`` in a fit
+    running in the main thread swallows it)."""
+
+
+def is_worker_death(exc):
+    """Whether ``exc`` says that a worker process (or its task) was lost."""
+    for cls in type(exc).__mro__:
+        root = cls.__module__.split(".")[0]
+        module = "concurrent.futures" if cls.__module__.startswith("concurrent.futures") else root
+        if cls.__name__ in _DEATH_NAMES.get(module, ()):
+            return True
+    return False
+
+
+def _refuse(self, *args, **kwargs):
+    raise CandidateFitError(
+        f"{self.reason}; the search withheld its parameter values and did not fit it again"
+    )
+
+
+class WithheldValue:
+    """Stands in for a searched value of a culprit candidate.
+
+    Any use of it as a value raises ``CandidateFitError`` (so the fit fails
+    where scikit-learn records ``error_score``); copying, pickling and
+    ``repr`` work, because scikit-learn does those outside ``fit``.
+    """
+
+    __slots__ = ("reason", "shown")
+
+    def __init__(self, reason, shown):
+        self.reason = reason
+        self.shown = shown
+
+    def __repr__(self):
+        return f"<withheld {self.shown}: {self.reason}>"
+
+    __str__ = __repr__
+
+    def __reduce__(self):
+        return (WithheldValue, (self.reason, self.shown))
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    __hash__ = object.__hash__
+    __bool__ = __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _refuse
+    __float__ = __int__ = __index__ = __complex__ = __round__ = _refuse
+    __trunc__ = __floor__ = __ceil__ = __call__ = _refuse
+    __neg__ = __pos__ = __abs__ = __invert__ = _refuse
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _refuse
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = _refuse
+    __mod__ = __rmod__ = __pow__ = __rpow__ = __matmul__ = __rmatmul__ = _refuse
+    __and__ = __rand__ = __or__ = __ror__ = __xor__ = __rxor__ = _refuse
+    __lshift__ = __rlshift__ = __rshift__ = __rrshift__ = _refuse
+
+
+def _withheld_keys(params):
+    # A key under which other keys set nested parameters (``clf`` with
+    # ``clf__C``) keeps its value: scikit-learn calls ``set_params`` on it.
+    return [k for k in params if not any(o.startswith(k + "__") for o in params)]
+
+
+def _is_all_fits_failed(exc):
+    # scikit-learn's ValueError when every fit of one call failed.
+    return isinstance(exc, ValueError) and "fits failed" in str(exc) and "All the" in str(exc)
+
+
+def merge_extras(rows):
+    """``more_results`` for ``(params, extra_row)`` rows (None: no columns)."""
+    if all(extra is None for _, extra in rows):
+        return None
+    keys = sorted({k for _, extra in rows if extra for k in extra})
+    return {k: [e[k] if e and k in e else np.nan for _, e in rows] for k in keys}
+
+
+def split_batch(batch, n):
+    """Two batches of the same kind: the first ``n`` candidates, and the rest."""
+    size = len(batch.send)
+    head, tail = type(batch).__new__(type(batch)), type(batch).__new__(type(batch))
+    for name, value in vars(batch).items():
+        if isinstance(value, list) and len(value) == size:
+            setattr(head, name, value[:n])
+            setattr(tail, name, value[n:])
+        else:
+            setattr(head, name, value)
+            setattr(tail, name, value)
+    return head, tail
+
+
+def _refresh_param_columns(results, names):
+    """Rebuild the ``param_*`` columns of ``names`` from the candidate dicts.
+
+    The call that recorded a withheld candidate built them with a
+    ``WithheldValue`` inside (object dtype); the same dtype rule as
+    scikit-learn's ``cv_results_`` (numpy's inferred dtype for 1-d non-string
+    values, else object) applies to the real values.
+    """
+    params = results["params"]
+    for name in names:
+        key = f"param_{name}"
+        if key not in results:
+            continue
+        rows = [(i, p[name]) for i, p in enumerate(params) if name in p]
+        try:
+            inferred = np.array([v for _, v in rows])
+        except ValueError:
+            dtype = np.dtype(object)
+        else:
+            ok = inferred.dtype.kind != "U" and inferred.ndim == 1
+            dtype = inferred.dtype if ok else np.dtype(object)
+        column = np.ma.MaskedArray(np.empty(len(params), dtype=dtype), mask=True)
+        for i, value in rows:
+            column[i] = value
+        results[key] = column
+
+
+class _Alarm:
+    """A deadline for one call, enforced with SIGALRM in the main thread.
+
+    The handler raises ``FitTimeout`` once, and only while joblib is running
+    fits (a joblib frame on the stack); elsewhere (scikit-learn formatting
+    results, which must not be torn) it checks again shortly. It never
+    raises twice: joblib's clean-up after the first must run undisturbed.
+    """
+
+    RECHECK = 0.05
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.fired = False
+
+    def _handler(self, signum, frame):
+        if self.fired:  # raised once; joblib is stopping its workers
+            return
+        depth = frame
+        while depth is not None:
+            if depth.f_code.co_filename.startswith(_JOBLIB_DIR):
+                self.fired = True
+                raise FitTimeout()
+            depth = depth.f_back
+        signal.setitimer(signal.ITIMER_REAL, self.RECHECK)
+
+    def __enter__(self):
+        self._start = time.monotonic()
+        self._previous = signal.signal(signal.SIGALRM, self._handler)
+        self._outer = signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        return self
+
+    def __exit__(self, *exc):
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, self._previous)
+        delay, interval = self._outer
+        if delay > 0:  # someone else's timer was running: put it back
+            left = max(delay - (time.monotonic() - self._start), 1e-3)
+            signal.setitimer(signal.ITIMER_REAL, left, interval)
+        return False
+
+
+def check_fit_timeout(fit_timeout):
+    """Refuse a ``fit_timeout`` this process cannot enforce (before any fit)."""
+    if fit_timeout is None:
+        return
+    if not hasattr(signal, "setitimer"):
+        raise ValueError(
+            f"'fit_timeout' is {fit_timeout!r}, but this platform has no SIGALRM timer "
+            "(fit_timeout needs a Unix system); use fit_timeout=None"
+        )
+    if threading.current_thread() is not threading.main_thread():
+        raise ValueError(
+            f"'fit_timeout' is {fit_timeout!r}, but fit() runs outside the main thread "
+            "and only the main thread can receive the timer signal; call fit() from the "
+            "main thread or use fit_timeout=None"
+        )
+
+
+def _backend_stops_running_fits(n_workers):
+    """Whether aborting a joblib call stops fits that are still running."""
+    try:
+        from joblib.parallel import get_active_backend
+
+        name = type(get_active_backend()[0]).__name__
+    except Exception:  # a joblib without it: assume the worst
+        return False
+    if name in ("LokyBackend", "MultiprocessingBackend", "SequentialBackend"):
+        return True
+    # One worker: joblib runs the fits in this thread (SequentialBackend).
+    return name == "ThreadingBackend" and n_workers == 1
+
+
+class FaultGuard:
+    """Runs the engine's ``evaluate_candidates`` calls through worker faults.
+
+    One guard lives for one ``fit``. ``evaluate(evaluate_candidates, rows)``
+    takes ``(params, extra_row)`` rows and returns ``(results, n_recorded,
+    failure)``: the results of the last call that recorded anything (or
+    None), how many leading rows are recorded in it, and the exception that
+    kept the others out (they are left for the engine to send again).
+    """
+
+    def __init__(self, search):
+        self.search = search
+        self.culprits = {}  # id(params dict) -> (params, reason)
+        self.in_a_row = 0
+        self.n_culprits = 0
+        self._restarting = False
+
+    def __reduce__(self):
+        # scikit-learn >= 1.9 ships the search to every joblib task; workers
+        # never use its guard (which holds the running call).
+        return (_detached_guard, ())
+
+    def is_culprit(self, params):
+        return id(params) in self.culprits
+
+    # -- one batch -------------------------------------------------------
+    def evaluate(self, evaluate_candidates, rows):
+        self._evaluate_candidates = evaluate_candidates
+        self._results, self._n_recorded, self._failure = None, 0, None
+        self._carried = []
+        try:
+            self._run(list(rows))
+        finally:
+            del self._evaluate_candidates
+        return self._results, self._n_recorded, self._failure
+
+    def _run(self, part):
+        if not any(not self.is_culprit(p) for p, _ in part):
+            self._carried.extend(part)  # nothing to fit: wait for a partner
+            return
+        send_rows = self._carried + part
+        try:
+            results = self._call(send_rows)
+        except ValueError as exc:
+            if self.search.error_score == "raise" or not _is_all_fits_failed(exc):
+                raise
+            self._failure = exc
+            self._carried = send_rows
+            return
+        except BaseException as exc:
+            timeout = isinstance(exc, FitTimeout)
+            if not timeout and not is_worker_death(exc):
+                raise
+            self._check_recoverable(exc, timeout, part)
+            self._failure = exc
+            self._restarting = True  # the backend starts new workers
+            if len(part) == 1:
+                self._add_culprit(part[0][0], exc, timeout)
+                self._carried = send_rows
+                return
+            for piece in self._pieces(part):
+                self._run(piece)
+            return
+        self._results = results
+        self._n_recorded += len(send_rows)
+        self._carried = []
+        if any(not self.is_culprit(p) for p, _ in send_rows):
+            self.in_a_row = 0
+
+    def _check_recoverable(self, exc, timeout, part):
+        search = self.search
+        what = (
+            f"a fit ran longer than fit_timeout={search.fit_timeout!r} s"
+            if timeout else f"a worker died ({type(exc).__name__}: {_first_line(exc)})"
+        )
+        if search.error_score == "raise":
+            raise WorkerFaultError(
+                f"{what} while evaluating {len(part)} candidate(s), and error_score='raise'"
+            ) from (None if timeout else exc)
+        if timeout and not _backend_stops_running_fits(self._workers()):
+            raise WorkerFaultError(
+                f"{what}, and the active joblib backend cannot stop a running fit (it "
+                "would keep its worker busy); the search stops here. Use the loky "
+                "backend (the default) for fit_timeout, or restart the workers and "
+                "resume from a checkpoint"
+            ) from None
+
+    def _add_culprit(self, params, exc, timeout):
+        if self.is_culprit(params):  # only withheld values were running
+            raise WorkerFaultError(
+                "the workers keep failing even when no searched value reaches the "
+                f"estimator ({type(exc).__name__}); the search stops here"
+            ) from exc
+        if timeout:
+            reason = f"its fit ran longer than fit_timeout={self.search.fit_timeout!r} s"
+        else:
+            reason = f"its fit killed its worker ({type(exc).__name__})"
+        self.culprits[id(params)] = (params, reason)
+        self.n_culprits += 1
+        self.in_a_row += 1
+        warnings.warn(
+            f"candidate {_short(params)} failed: {reason}; it is recorded with "
+            f"error_score={self.search.error_score!r} and the search goes on"
+            + ("" if timeout else f" ({_first_line(exc)})"),
+            FitFailedWarning,
+            stacklevel=2,
+        )
+        if getattr(self.search, "verbose", 0) > 0:
+            print(f"[{type(self.search).__name__}] {_short(params)}: {reason}")
+        if self.in_a_row >= MAX_CONSECUTIVE_CULPRITS:
+            raise WorkerFaultError(
+                f"{self.in_a_row} candidates in a row failed by killing their worker or "
+                "running out of time, with no successful fit in between; the workers "
+                "are probably failing whatever they run (memory limit? broken "
+                f"environment?). Last error: {type(exc).__name__}: {_first_line(exc)}"
+            ) from (None if timeout else exc)
+
+    def _pieces(self, part):
+        """Split a part whose call lost a worker: into groups that fill the
+        workers once (so only the group at fault is sent again, and a hung fit
+        costs one small deadline), a group into halves."""
+        size = filled_batch_size(self._workers(), self.search._n_splits())
+        if len(part) > size:
+            return [part[i:i + size] for i in range(0, len(part), size)]
+        middle = len(part) // 2
+        return [part[:middle], part[middle:]]
+
+    # -- one call --------------------------------------------------------
+    def _workers(self):
+        return available_workers(self.search.n_jobs)
+
+    def _call(self, rows):
+        sent, withheld = [], []
+        for params, _ in rows:
+            if self.is_culprit(params):
+                reason = self.culprits[id(params)][1]
+                copy = dict(params)
+                for key in _withheld_keys(params):
+                    copy[key] = WithheldValue(reason, f"{key}={_short(params[key])}")
+                withheld.append((copy, params))
+                sent.append(copy)
+            else:
+                sent.append(params)
+        more_results = merge_extras(rows)
+        timeout = getattr(self.search, "fit_timeout", None)
+        if timeout is None:
+            results = self._evaluate_candidates(sent, more_results=more_results)
+        else:
+            n_fits = len(sent) * self.search._n_splits()
+            deadline = deadline_for(timeout, n_fits, self._workers())
+            if self._restarting:  # killed workers are starting again
+                deadline += STARTUP_GRACE
+            with _Alarm(deadline):
+                results = self._evaluate_candidates(sent, more_results=more_results)
+            self._restarting = False
+        if withheld:
+            names = set()
+            for copy, params in withheld:
+                copy.update(params)  # scikit-learn keeps this dict as the row's params
+                names.update(params)
+            _refresh_param_columns(results, sorted(names))
+        return results
+
+
+def _detached_guard():
+    return FaultGuard.__new__(FaultGuard)
+
+
+def _first_line(exc):
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else ""
+
+
+def _short(value, limit=80):
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def deadline_for(fit_timeout, n_fits, n_workers):
+    """The deadline (seconds) of a call of ``n_fits`` fits on ``n_workers``."""
+    return fit_timeout * (math.ceil(n_fits / max(1, n_workers)) + 1) + TIMEOUT_GRACE
