@@ -555,6 +555,14 @@ class _TellSink:
         return self
 
 
+class _Proposed:
+    """What ``more_results`` sees as the proposing optimizer: ``ask_info``
+    aligned with the candidates it is given."""
+
+    def __init__(self, ask_info):
+        self.ask_info = ask_info
+
+
 class HalvingPhase:
     """A phase of the engine's plan run under a halving schedule.
 
@@ -586,6 +594,7 @@ class HalvingPhase:
         self._observed = {}  # n_resources -> [(params, score)]
         self._seen = set()
         self._asked = 0
+        self._ask_info = {}  # id(point) -> the optimizer's ask_info entry
         try:
             return self._run_brackets()
         finally:
@@ -605,7 +614,7 @@ class HalvingPhase:
             rungs = _bracket_rungs(bracket, size, n_rungs, self.resources.high, schedule.factor)
             if new_optimizer is None:
                 candidates, pool = pool[:size], pool[size:]
-                rows = self._rows_for(candidates, self.phase.optimizer)
+                rows = self._rows_for(candidates)
                 stop, scores = self._evaluate_rung(rungs[0], candidates, rows)
                 exhausted = False
             else:
@@ -628,18 +637,28 @@ class HalvingPhase:
         when there are several brackets (a grid is ordered)."""
         optimizer = self.phase.optimizer
         wanted = self.budget if self.budget is not None else len(optimizer)
-        pool = optimizer.ask(wanted) if wanted > 0 else []
+        pool = self._ask(optimizer, wanted) if wanted > 0 else []
         if len(pool) < wanted:
             self._search._on_exhausted(self, len(pool))
         if isinstance(self.resources.schedule, Hyperband) and len(pool) > 1:
             pool = [pool[i] for i in self.resources.rng.permutation(len(pool))]
         return pool
 
-    def _rows_for(self, params, proposer):
+    def _ask(self, optimizer, n):
+        """``optimizer.ask(n)``, remembering each point's ``ask_info`` entry."""
+        points = optimizer.ask(n)
+        info = getattr(optimizer, "ask_info", None)
+        if isinstance(info, list) and len(info) == len(points):
+            self._ask_info.update((id(p), i) for p, i in zip(points, info))
+        return points
+
+    def _rows_for(self, params):
         """The wrapped phase's own columns for newly proposed candidates;
-        a promoted candidate repeats the row of its proposal. ``info`` names
-        the optimizer that proposed them (a bracket's model, for ask_info)."""
+        a promoted candidate repeats the row of its proposal. ``info``'s
+        "optimizer" has the ``ask_info`` of exactly these points (they may
+        come from several asks, of a bracket's model)."""
         self._asked += len(params)
+        proposer = _Proposed([self._ask_info.pop(id(p), {}) for p in params])
         extra = self.more_results(params, {"n_asked": self._asked, "optimizer": proposer})
         return {
             id(p): (None if extra is None else {k: v[i] for k, v in extra.items()})
@@ -734,7 +753,7 @@ class HalvingPhase:
             if not batch:
                 self._search._on_exhausted(self, self._asked)
                 return candidates, rows, scores, False, True
-            batch_rows = self._rows_for(batch, model)
+            batch_rows = self._rows_for(batch)
             rows.update(batch_rows)
             stop, batch_scores = self._evaluate_batch(rung, batch, batch_rows)
             candidates.extend(batch)
@@ -749,8 +768,10 @@ class HalvingPhase:
         """Up to ``n`` points never evaluated in this phase (the model only
         knows the observations of its budget, so it may repeat others)."""
         out = []
-        for _ in range(10):
-            got = model.ask(n - len(out))
+        # Each ask gives points new to the model; repeats can only be the
+        # finitely many points already evaluated, so this ends.
+        for _ in range(len(self._seen) + n):
+            got = self._ask(model, n - len(out))
             if not got:
                 break
             for p in got:

@@ -12,10 +12,10 @@ from sklearn.model_selection import KFold, StratifiedKFold
 
 from skbayes import GridSearch, RandomSearch
 from skbayes.model_selection._base import SearchPhase
-from skbayes.optimizer import RandomOptimizer
+from skbayes.optimizer import Optimizer, RandomOptimizer, point_key
 from skbayes.model_selection import Hyperband, SuccessiveHalving
 from skbayes.model_selection._halving import _SubsampledFolds
-from skbayes.space import Real
+from skbayes.space import Integer, Real
 
 X, y = make_classification(n_samples=90, n_features=4, random_state=0)
 
@@ -550,3 +550,58 @@ def test_adaptive_search_promotes_the_true_best_it_proposed():
     results = search.cv_results_
     first = [p["quality"] for p, i in zip(results["params"], results["iter"]) if i == 0]
     assert search.best_params_["quality"] == max(first)
+
+
+class InfoOptimizer(Optimizer):
+    """The integers 0..11 in a seeded order, skipping points it has seen;
+    sets ``ask_info`` like BayesOptimizer (one entry per point returned)."""
+
+    def __init__(self, index):
+        super().__init__()
+        self.order = list(np.random.RandomState(index).permutation(12))
+
+    def _propose(self, n_points):
+        fresh = [{"quality": int(v)} for v in self.order]
+        return [p for p in fresh if point_key(p) not in self._seen][:n_points]
+
+    def ask(self, n_points=1):
+        points = super().ask(n_points)
+        self.ask_info = [{"value": p["quality"]} for p in points]
+        self.asks = getattr(self, "asks", 0) + 1
+        return points
+
+
+def test_more_results_sees_ask_info_aligned_with_its_candidates():
+    # A small integer space and models seeded per bracket: later models
+    # re-propose points evaluated at other budgets, which are skipped and
+    # asked again, so one rung's candidates come from several asks.
+    seen, models = [], []
+
+    class Search(AdaptiveSearch):
+        def _make_plan(self):
+            (phase,) = super()._make_plan()
+
+            def more_results(params, info):
+                infos = info["optimizer"].ask_info
+                seen.append([i.get("value") for i in infos] == [p["quality"] for p in params])
+                return {"proposed": [i.get("value") for i in infos]}
+
+            phase.more_results = more_results
+
+            def new_optimizer(index, n_observed):
+                models.append(InfoOptimizer(index))
+                return models[-1]
+
+            phase.new_optimizer = new_optimizer
+            return [phase]
+
+    search = Search(
+        Probe(), {"quality": Integer(0, 11)}, n_iter=12, cv=2,
+        early_stopping=Hyperband("max_iter", min_resources=1, max_resources=9),
+    ).fit(X, y)
+    results = search.cv_results_
+    assert seen and all(seen)
+    assert list(results["proposed"]) == [p["quality"] for p in results["params"]]
+    first = [p["quality"] for p, i in zip(results["params"], results["iter"]) if i == 0]
+    assert sorted(first) == list(range(12))  # every point once, none skipped
+    assert any(m.asks > 1 for m in models)  # some rung needed several asks
