@@ -353,16 +353,21 @@ def predict_in_chunks(predict, unit):
 # -- the decomposition ----------------------------------------------------------
 
 
-def grid_values(dim, n_grid):
+def grid_values(dim, n_grid, span=False):
     """``(values, weights)`` over which one dimension's effect is averaged.
 
     Every category of a categorical and every value of a finite dimension
-    with at most ``n_grid`` values, weighted by its probability; otherwise ``n_grid`` quantile midpoints of equal
-    weight.
+    with at most ``n_grid`` values, weighted by its probability; otherwise
+    ``n_grid`` quantile midpoints of equal weight. With ``span=True`` (for
+    drawing), a bounded continuous dimension gets ``n_grid`` evenly spaced
+    quantiles from its low to its high bound instead.
     """
     finite = isinstance(dim, Categorical) or (dim.is_finite and len(dim) <= n_grid)
     if not finite:
-        q = (np.arange(n_grid) + 0.5) / n_grid
+        if span and isinstance(dim, (Real, Integer)):
+            q = np.linspace(0.0, 1.0, n_grid)
+        else:
+            q = (np.arange(n_grid) + 0.5) / n_grid
         return dim.from_quantile(q), np.full(n_grid, 1.0 / n_grid)
     values = dim.values()
     q = (np.arange(_WEIGHT_RESOLUTION) + 0.5) / _WEIGHT_RESOLUTION
@@ -380,7 +385,7 @@ def grid_values(dim, n_grid):
 class _Design:
     """Background sample and grids shared by every effect of one analysis."""
 
-    def __init__(self, space, n_grid, n_background, random_state):
+    def __init__(self, space, n_grid, n_background, random_state, span=False):
         rng = check_random_state(random_state)
         d = len(space.names)
         # The total variance is estimated on a longer stretch of the same
@@ -395,7 +400,7 @@ class _Design:
             [dim.to_unit(dim.from_quantile(q[:, j])) for j, dim in enumerate(space.dimensions)]
         )
         self.background = self.sample[:n_background]
-        self.grids = [grid_values(dim, n_grid) for dim in space.dimensions]
+        self.grids = [grid_values(dim, n_grid, span) for dim in space.dimensions]
 
     def effect(self, predict, blocks, n_background=None):
         """Average of ``predict`` with some blocks fixed, over the background.
@@ -472,18 +477,23 @@ def functional_anova(predict, space, *, pairs=False, n_grid=20, n_background=512
             raise ValueError(f"{name!r} must be an int >= {low}, got {value!r}")
     design = _Design(space, n_grid, n_background, random_state)
     f_sample = predict_in_chunks(predict, design.sample)
+    mean = float(np.mean(f_sample))
     variance = float(np.var(f_sample))
+    if variance <= 1e-12 * max(mean**2, np.finfo(float).tiny):
+        variance = 0.0  # a constant up to rounding: nothing to explain
     main = np.zeros(len(space.names))
-    for j in range(len(space.names)):
+    for j in range(len(space.names) if variance > 0 else 0):
         effect = design.effect(predict, [(j, design.encoded(j))])
         main[j] = _weighted_var(effect, design.grids[j][1])
     scale = variance if variance > 0 else 1.0
     interactions = None
     if pairs:
-        interactions = {}
+        interactions = {
+            (a, b): 0.0 for i, a in enumerate(space.names) for b in space.names[i + 1 :]
+        }
         pair_grids = [grid_values(dim, min(n_grid, 10)) for dim in space.dimensions]
         n_pair = min(n_background, 128)
-        for j in range(len(space.names)):
+        for j in range(len(space.names) if variance > 0 else 0):
             for k in range(j + 1, len(space.names)):
                 (vj, wj), (vk, wk) = pair_grids[j], pair_grids[k]
                 table = design.effect(
@@ -502,7 +512,7 @@ def functional_anova(predict, space, *, pairs=False, n_grid=20, n_background=512
         main=main / scale,
         interactions=interactions,
         variance=variance,
-        mean=float(np.mean(f_sample)),
+        mean=mean,
     )
 
 
@@ -547,7 +557,8 @@ def hyperparameter_importance(search, *, metric=None, surrogate="gp", subspace=N
     -------
     result : Bunch
         ``importances``: dict of hyperparameter name to the fraction of the
-        surrogate's variance its main effect explains, most important first;
+        surrogate's variance its main effect explains, most important first
+        (hyperparameters with a single value in the subspace are left out);
         ``interactions``: dict of name pairs to fractions (most important
         first), or None; ``variance``: the surrogate's variance over the
         space (0 when the scores did not vary); ``metric``, ``subspace``,
@@ -583,12 +594,22 @@ def hyperparameter_importance(search, *, metric=None, surrogate="gp", subspace=N
         model.predict, model.space, pairs=pairs, n_grid=n_grid,
         n_background=n_background, random_state=random_state,
     )
+    # A hyperparameter fixed in this subspace explains nothing: left out.
+    varying = {
+        name for name, dim in model.space
+        if not (dim.is_finite and len(dim) == 1)
+    }
     order = np.argsort(-anova.main, kind="stable")
-    importances = {anova.names[i]: float(anova.main[i]) for i in order}
+    importances = {
+        anova.names[i]: float(anova.main[i]) for i in order if anova.names[i] in varying
+    }
     interactions = None
     if anova.interactions is not None:
         interactions = dict(
-            sorted(anova.interactions.items(), key=lambda kv: -kv[1])
+            sorted(
+                ((pair, v) for pair, v in anova.interactions.items() if set(pair) <= varying),
+                key=lambda kv: -kv[1],
+            )
         )
     return Bunch(
         importances=importances,

@@ -126,7 +126,7 @@ def _check_names(space, params, subspace):
 
 
 def _matrix(plt, n, figsize, square=True):
-    size = figsize or (max(3.0, 2.4 * n), max(2.8, 2.4 * n) if square else 3.0)
+    size = figsize or (2.4 * n + 1.6, 2.4 * n + 0.6 if square else 3.2)
     fig, axes = plt.subplots(
         n if square else 1, n, figsize=size, squeeze=False, constrained_layout=True
     )
@@ -427,7 +427,7 @@ def plot_partial_dependence(search, params=None, *, pairs=True, metric=None,
     names = _check_names(space, params, model.subspace)
     if not names:
         raise ValueError(f"subspace {model.subspace} has no hyperparameter that varies")
-    design = _Design(space, n_grid, n_background, random_state)
+    design = _Design(space, n_grid, n_background, random_state, span=True)
     axes_info = {n: _Axis(space.dimensions[space.names.index(n)]) for n in names}
     best = model.params[int(np.nanargmax(model.scores))] if np.isfinite(model.scores).any() \
         else None
@@ -474,10 +474,10 @@ def plot_partial_dependence(search, params=None, *, pairs=True, metric=None,
                         ax.tick_params(labelleft=False)
     if mappable is not None:
         fig.colorbar(mappable, ax=axes[:, -1].tolist(), label=f"Predicted {model.metric}",
-                     shrink=0.6)
+                     shrink=0.6, format="%.3g")
     surrogate_name = surrogate if isinstance(surrogate, str) else type(surrogate).__name__
     fig.suptitle(
-        f"Partial dependence of {model.metric} ({surrogate_name} surrogate, "
+        f"Partial dependence of {model.metric}\n({surrogate_name} surrogate, "
         f"{len(model.rows)} candidates)"
     )
     return fig
