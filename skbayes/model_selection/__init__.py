@@ -1,6 +1,7 @@
 """scikit-learn compatible search estimators built on one ask/tell engine."""
 
 from ._base import BaseSearch
+from ._faults import WorkerFaultError
 from ._grid import GridSearch
 from ._halving import Hyperband, SuccessiveHalving
 from ._journal import CheckpointError, CheckpointMismatchError, CheckpointWarning, load_history
@@ -15,5 +16,6 @@ __all__ = [
     "Hyperband",
     "RandomSearch",
     "SuccessiveHalving",
+    "WorkerFaultError",
     "load_history",
 ]

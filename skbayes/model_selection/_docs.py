@@ -63,6 +63,21 @@ checkpoint : str or path-like, default=None
     refused. With a checkpoint and ``n_points=None``, batches hold one
     candidate per idle worker, so that a crash loses little.
 
+fit_timeout : float, default=None
+    Seconds one fit (one candidate on one split) may take. Each batch gets
+    the time its fits would need if none took longer (``fit_timeout`` x
+    (rounds of parallel fits + 1), plus a second); a batch that runs past it
+    is stopped and sent again in smaller groups, and the candidate whose fit
+    hangs is recorded as failed (``error_score``), so a fit is stopped after
+    at most about twice ``fit_timeout``. Needs a Unix system and ``fit``
+    called from the main thread; the fits must run in this process
+    (``n_jobs=1``) or in worker processes joblib can stop (loky, the
+    default): with backends that cannot stop a running fit (threading,
+    Dask, Ray) a timeout ends the search with ``WorkerFaultError``.
+    Independently of ``fit_timeout``, a fit that kills its worker process
+    (a crash, the out-of-memory killer) is recorded as a failed candidate
+    and the search goes on with fresh workers.
+
 early_stopping : SuccessiveHalving, Hyperband or None, default=None
     Evaluate candidates on a small budget of a resource (training samples,
     or an integer parameter such as ``max_iter``) first and give more only

@@ -39,6 +39,10 @@ What the engine does (``FaultGuard``)
   long). Backends that cannot stop a running task (threads, dask, ray) end
   the search instead, with ``WorkerFaultError``: a hung task would keep its
   worker busy and every later call would wait for it.
+* Before candidates are sent again, the tasks joblib had queued for the
+  interrupted call are dropped (``_sklearn_compat.drop_leftover_tasks``:
+  joblib would run them in the next call on the same ``Parallel``, and
+  their results would land in ``cv_results_``).
 * Where joblib cannot recover (workers that die whatever they run, a timeout
   on a backend that cannot stop fits, ``error_score="raise"``) the search
   stops with ``WorkerFaultError``; the checkpoint, if any, holds every batch
@@ -68,6 +72,7 @@ import joblib
 import numpy as np
 from sklearn.exceptions import FitFailedWarning
 
+from ..utils._sklearn_compat import drop_leftover_tasks
 from ._parallel import available_workers, filled_batch_size
 
 #: Seconds added to a call's deadline for dispatching fits and moving data.
@@ -75,6 +80,8 @@ TIMEOUT_GRACE = 1.0
 #: Seconds added to the deadline of the first call after workers were lost
 #: (new worker processes start and import their libraries).
 STARTUP_GRACE = 5.0
+#: Seconds to wait for lost workers to come back (a Dask nanny restarts them).
+RESTART_WAIT = 60.0
 #: Culprits in a row (no candidate fitted in between) after which the search
 #: stops: then the workers, not the candidates, are failing.
 MAX_CONSECUTIVE_CULPRITS = 10
@@ -312,6 +319,7 @@ class FaultGuard:
         self.in_a_row = 0
         self.n_culprits = 0
         self._restarting = False
+        self._n_workers = None  # the backend's workers at the first call
 
     def __reduce__(self):
         # scikit-learn >= 1.9 ships the search to every joblib task; workers
@@ -350,6 +358,11 @@ class FaultGuard:
             if not timeout and not is_worker_death(exc):
                 raise
             self._check_recoverable(exc, timeout, part)
+            if not drop_leftover_tasks(self._evaluate_candidates):
+                raise WorkerFaultError(
+                    f"a call lost its workers ({type(exc).__name__}) and the search cannot "
+                    "send candidates again safely with this scikit-learn/joblib version"
+                ) from exc
             self._failure = exc
             self._restarting = True  # the backend starts new workers
             if len(part) == 1:
@@ -384,11 +397,6 @@ class FaultGuard:
             ) from None
 
     def _add_culprit(self, params, exc, timeout):
-        if self.is_culprit(params):  # only withheld values were running
-            raise WorkerFaultError(
-                "the workers keep failing even when no searched value reaches the "
-                f"estimator ({type(exc).__name__}); the search stops here"
-            ) from exc
         if timeout:
             reason = f"its fit ran longer than fit_timeout={self.search.fit_timeout!r} s"
         else:
@@ -427,6 +435,29 @@ class FaultGuard:
     def _workers(self):
         return available_workers(self.search.n_jobs)
 
+    def _await_workers(self):
+        """After workers were lost, wait until the backend has them back.
+
+        joblib runs a call in this process when its backend offers a single
+        worker (a 2-worker Dask cluster while one restarts): there a fit
+        that crashes would end the search, so it must not happen by
+        accident.
+        """
+        wanted = self._n_workers
+        if wanted <= 1:
+            return  # the fits run in this process by the user's choice
+        end = time.monotonic() + RESTART_WAIT
+        have = self._workers()
+        while have < wanted and time.monotonic() < end:
+            time.sleep(0.1)
+            have = self._workers()
+        if have <= 1:
+            raise WorkerFaultError(
+                f"the joblib backend had {wanted} workers and has {have} after some died "
+                f"(waited {RESTART_WAIT:g} s for them); joblib would now run the fits in "
+                "this process, where a crash would end the search, so it stops here"
+            )
+
     def _call(self, rows):
         sent, withheld = [], []
         for params, _ in rows:
@@ -440,6 +471,10 @@ class FaultGuard:
             else:
                 sent.append(params)
         more_results = merge_extras(rows)
+        if self._n_workers is None:
+            self._n_workers = self._workers()
+        elif self._restarting:
+            self._await_workers()
         timeout = getattr(self.search, "fit_timeout", None)
         if timeout is None:
             results = self._evaluate_candidates(sent, more_results=more_results)
@@ -450,7 +485,7 @@ class FaultGuard:
                 deadline += STARTUP_GRACE
             with _Alarm(deadline):
                 results = self._evaluate_candidates(sent, more_results=more_results)
-            self._restarting = False
+        self._restarting = False
         if withheld:
             names = set()
             for copy, params in withheld:

@@ -70,6 +70,7 @@ class GridSearch(BaseSearch):
         callbacks=None,
         max_time=None,
         checkpoint=None,
+        fit_timeout=None,
         early_stopping=None,
     ):
         super().__init__(
@@ -88,6 +89,7 @@ class GridSearch(BaseSearch):
         self.callbacks = callbacks
         self.max_time = max_time
         self.checkpoint = checkpoint
+        self.fit_timeout = fit_timeout
         self.early_stopping = early_stopping
 
     def _spaces_for_name_check(self):

@@ -94,6 +94,7 @@ class RandomSearch(BaseSearch):
         callbacks=None,
         max_time=None,
         checkpoint=None,
+        fit_timeout=None,
         initial_params=None,
         early_stopping=None,
     ):
@@ -115,6 +116,7 @@ class RandomSearch(BaseSearch):
         self.callbacks = callbacks
         self.max_time = max_time
         self.checkpoint = checkpoint
+        self.fit_timeout = fit_timeout
         self.initial_params = initial_params
         self.early_stopping = early_stopping
 

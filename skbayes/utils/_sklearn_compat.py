@@ -5,7 +5,10 @@ parameter-validation helpers. Every other module imports them from here, so an
 sklearn release that moves them is mended in one file.
 """
 
+import queue
 from inspect import signature
+
+import joblib
 
 from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils._param_validation import (
@@ -21,6 +24,7 @@ __all__ = [
     "Hidden",
     "Interval",
     "StrOptions",
+    "drop_leftover_tasks",
     "scorer_accepts_sample_weight",
 ]
 
@@ -37,3 +41,45 @@ def scorer_accepts_sample_weight(scorer):
         return "sample_weight" in signature(scorer).parameters
     except (TypeError, ValueError):
         return False
+
+
+def _search_parallel(function, depth=0):
+    """The ``joblib.Parallel`` in the closure of ``function`` (or of a
+    function in its closure, for the engine's own wrappers), or None."""
+    for cell in getattr(function, "__closure__", None) or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        if isinstance(value, joblib.Parallel):
+            return value
+        if depth < 2 and callable(value) and getattr(value, "__closure__", None):
+            found = _search_parallel(value, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def drop_leftover_tasks(evaluate_candidates):
+    """Forget the tasks an interrupted ``evaluate_candidates`` call left queued.
+
+    scikit-learn's ``BaseSearchCV.fit`` runs every ``evaluate_candidates``
+    call on one ``joblib.Parallel`` (the ``parallel`` of its closure). When a
+    call is aborted (a worker died, ``fit_timeout``), joblib (1.6 and
+    earlier) keeps the batches of tasks it had prefetched in
+    ``Parallel._ready_batches``, and the next call on the same instance runs
+    them first: fits of the interrupted call's candidates join the new
+    call's results and break ``cv_results_`` (scikit-learn >= 1.9 no longer
+    checks the number of results). ``model_selection._faults`` calls this
+    before it sends candidates again after a fault. Returns False when this
+    structure is not found (the caller must then not send again).
+    """
+    parallel = _search_parallel(evaluate_candidates)
+    ready = getattr(parallel, "_ready_batches", None)
+    if not isinstance(ready, queue.Queue):
+        return False
+    while True:
+        try:
+            ready.get_nowait()
+        except queue.Empty:
+            return True
