@@ -229,6 +229,13 @@ def _specification(search):
     return None
 
 
+def _resource_param(search):
+    """The estimator parameter early stopping sets in each candidate, if any
+    (it is a budget, not a hyperparameter of the search)."""
+    resource = getattr(getattr(search, "early_stopping", None), "resource", None)
+    return resource if isinstance(resource, str) and resource != "n_samples" else None
+
+
 def _subspaces(search):
     """``[(Space, row indices)]`` covering the rows of ``cv_results_``.
 
@@ -236,7 +243,11 @@ def _subspaces(search):
     parameter names that contains its values; rows no subspace holds are
     grouped by parameter names into subspaces built from observed values.
     """
-    params = _cv_results(search)["params"]
+    resource = _resource_param(search)
+    params = [
+        {k: v for k, v in point.items() if k != resource}
+        for point in _cv_results(search)["params"]
+    ]
     spaces = []
     spec = None if isinstance(search, dict) else _specification(search)
     if spec is not None:

@@ -275,3 +275,22 @@ def test_numeric_choices_dimension():
     assert NumericChoices([0.001, 1]).log
     with pytest.raises(ValueError, match="finite numbers"):
         NumericChoices(["a"])
+
+
+def test_early_stopping_uses_full_budget_rows_and_not_the_resource():
+    from skbayes.model_selection import SuccessiveHalving
+
+    class Budgeted(Known):
+        def __init__(self, C=1.0, kind="a", noise=0.5, fail=False, budget=9):
+            super().__init__(C, kind, noise, fail)
+            self.budget = budget
+
+    search = RandomSearch(
+        Budgeted(), SPACE, n_iter=27, cv=2, random_state=0,
+        early_stopping=SuccessiveHalving("budget", min_resources=1, factor=3),
+    ).fit(X)
+    budgets = np.asarray(search.cv_results_["n_resources"])
+    result = hyperparameter_importance(search, surrogate="forest")
+    assert "budget" not in result.importances
+    assert set(result.importances) == {"C", "kind", "noise"}
+    assert result.n_candidates == int(np.sum(budgets == budgets.max())) < len(budgets)
