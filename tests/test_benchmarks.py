@@ -28,6 +28,7 @@ TINY = {
                        "--max-train", "150"], "--output"),
     "bench_overhead.py": (["--sizes", "4", "--repeats", "1"], "--output"),
     "bench_parallel.py": (["--n-iter", "2", "--max-train", "150", "--repeats", "1"], "--output"),
+    "bench_parallel_trials.py": (["--n-iter", "4", "--seconds", "0.05"], "--output"),
     "bench_grid_parity.py": (["--repeats", "1,1", "--max-train", "150", "--n-jobs", "1"],
                              "--output"),
     "bench_proposal.py": (["--sizes", "12", "--repeats", "1", "--warmup", "1"], "--output"),
