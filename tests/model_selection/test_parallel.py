@@ -87,8 +87,12 @@ def sequential():
 
 
 def _reference(kind, sequential):
+    """The search run sequentially. BayesSearchCV's default batches follow
+    the workers (2 in every parallel test), so its reference sends the
+    batches 2 workers get."""
     if kind not in sequential:
-        sequential[kind] = make_search(kind, n_jobs=1).fit(X, y)
+        extra = {"n_points": filled_batch_size(2, 3)} if kind == "bayes" else {}
+        sequential[kind] = make_search(kind, n_jobs=1, **extra).fit(X, y)
     return sequential[kind]
 
 

@@ -386,3 +386,23 @@ def test_dask_worker_death_is_recorded_and_the_search_goes_on(dask_client):
     assert_failed(search, [1])
     # The nannies restarted the dead workers.
     dask_client.wait_for_workers(2, timeout=30)
+
+
+def test_ray_worker_death_is_recorded_and_the_search_goes_on():
+    ray = pytest.importorskip("ray")
+    import ray.cloudpickle
+    from ray.util.joblib import register_ray
+
+    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    register_ray()
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        search = grid("ok", "exit", "ok", "ok")
+        with joblib.parallel_config(backend="ray", n_jobs=2):
+            caught = fit_quietly(search)
+    finally:
+        ray.shutdown()
+        ray.cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+    assert [m for m, _ in modes_and_C(search)] == ["ok", "exit", "ok", "ok"]
+    assert_failed(search, [1])
+    assert any("killed its worker" in str(w.message) for w in caught)
