@@ -49,6 +49,8 @@ if str(ROOT) not in sys.path:
 from skbayes.space import Categorical, Integer, Real  # noqa: E402
 
 warnings.filterwarnings("ignore", category=ConvergenceWarning)
+# Scripts import this module first: the load average now is the one at start.
+_LOAD_AT_START = os.getloadavg() if hasattr(os, "getloadavg") else None
 # optuna_integration imports optuna.terminator, deprecated since Optuna 4.9:
 # one FutureWarning per search, about a module these benchmarks never use.
 warnings.filterwarnings("ignore", category=FutureWarning, module=r"optuna(_integration)?\b")
@@ -541,7 +543,7 @@ def versions():
 
 
 def meta(script, argv, **extra):
-    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    load = _LOAD_AT_START
     return dict(
         script=f"benchmarks/{script}",
         command=" ".join(["python", f"benchmarks/{script}", *argv]),

@@ -5,9 +5,13 @@ Each competitor runs the same search (one task of ``_tasks.py``, ``--n-iter``
 evaluations, seed 0, 3-fold CV, refit included) three ways: ``n_jobs=1``;
 ``n_jobs=2`` under ``joblib.parallel_backend("loky")``; ``n_jobs=2`` under
 ``parallel_backend("threading")``. Speedup = wall(n_jobs=1) / wall(n_jobs=2).
-The loky pool is started once before any timing. Runs are interleaved and
-repeated (``--repeats``); the table shows the fastest of the repeats of each
-setting (the least disturbed by other work on the machine).
+The loky pool is started once before any timing. Runs are repeated
+(``--repeats``), the repeat loop outermost so that other work on the machine
+disturbs every competitor alike; the table shows the fastest of the repeats
+of each setting (the least disturbed), and the JSON keeps every run with the
+1-minute load average before it. On a machine shared with other work, a
+speedup near 1 can mean no idle core, not a serial library: read it with the
+load average.
 
 What ``n_jobs`` parallelises differs: scikit-learn, skbayes and skopt spread
 candidates x folds over the workers (skopt's ``n_points=1`` leaves only the 3
@@ -19,7 +23,7 @@ whether the best parameters were the same.
 
 Run::
 
-    python benchmarks/bench_parallel.py            # hgb task, 24 evaluations, 2 repeats
+    python benchmarks/bench_parallel.py            # hgb task, 24 evaluations, 3 repeats
     python benchmarks/bench_parallel.py --quick    # svc on 300 samples, 6 evaluations
 
 Results go to ``benchmarks/results/parallel[_quick].json``.
@@ -28,6 +32,7 @@ Results go to ``benchmarks/results/parallel[_quick].json``.
 import _common  # noqa: F401  (first: thread limits)
 
 import argparse
+import os
 import sys
 import time
 
@@ -65,7 +70,7 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="svc on 300 samples, 6 evaluations")
     parser.add_argument("--task", default=None, help="svc, hgb, sgd or mlp (default hgb)")
     parser.add_argument("--n-iter", type=int, default=None, help="evaluations (default 24)")
-    parser.add_argument("--repeats", type=int, default=None, help="runs per setting (default 2)")
+    parser.add_argument("--repeats", type=int, default=None, help="runs per setting (default 3)")
     parser.add_argument("--max-train", type=int, default=None, help="subsample the training set")
     parser.add_argument("--competitors", type=str_list, default=None,
                         help="substrings of competitor names (default: all available)")
@@ -74,7 +79,7 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     task = args.task or ("svc" if args.quick else "hgb")
     n_iter = args.n_iter or (6 if args.quick else 24)
-    repeats = args.repeats or (1 if args.quick else 2)
+    repeats = args.repeats or (1 if args.quick else 3)
     max_train = args.max_train or (300 if args.quick else None)
     loader, estimator, space, scoring = tasks()[task]
     X, _, y, _ = load(loader, max_train)
@@ -82,23 +87,29 @@ def main(argv=None):
     cv = StratifiedKFold(3, shuffle=True, random_state=0)
     _warm_up(estimator, space, X, y, cv, scoring)
 
-    rows = []
+    walls = {c.name: {label: [] for label, _, _ in SETTINGS} for c in competitors}
+    loads = {c.name: [] for c in competitors}
+    best = {c.name: {} for c in competitors}
     started = time.perf_counter()
-    for comp in competitors:
-        walls = {label: [] for label, _, _ in SETTINGS}
-        best = {}
-        for _ in range(repeats):
+    # Repeats outermost: a burst of other work on the machine then hits every
+    # competitor alike rather than all the runs of one.
+    for _ in range(repeats):
+        for comp in competitors:
             for label, n_jobs, backend in SETTINGS:
+                loads[comp.name].append(os.getloadavg()[0] if hasattr(os, "getloadavg") else None)
                 run = _one(comp, estimator, space, X, y, n_iter, cv, scoring, n_jobs, backend)
-                walls[label].append(run.wall_s)
-                best[label] = to_native(run.best_params)
-        t1 = min(walls["n_jobs=1"])
+                walls[comp.name][label].append(run.wall_s)
+                best[comp.name][label] = to_native(run.best_params)
+    rows = []
+    for comp in competitors:
+        w, b = walls[comp.name], best[comp.name]
+        t1 = min(w["n_jobs=1"])
         row = dict(competitor=comp.name, task=task, n_iter=n_iter, repeats=repeats,
-                   walls=walls, best_params=best,
-                   wall_s={k: min(v) for k, v in walls.items()},
-                   speedup_loky=t1 / min(walls["n_jobs=2 loky"]),
-                   speedup_threading=t1 / min(walls["n_jobs=2 threading"]),
-                   same_best=all(b == best["n_jobs=1"] for b in best.values()))
+                   walls=w, best_params=b, load_1min=loads[comp.name],
+                   wall_s={k: min(v) for k, v in w.items()},
+                   speedup_loky=t1 / min(w["n_jobs=2 loky"]),
+                   speedup_threading=t1 / min(w["n_jobs=2 threading"]),
+                   same_best=all(v == b["n_jobs=1"] for v in b.values()))
         rows.append(row)
         print(f"{comp.name:30s} " + "  ".join(f"{k}: {v:.2f}s" for k, v in row["wall_s"].items())
               + f"  speedup loky {row['speedup_loky']:.2f} threading "

@@ -84,7 +84,7 @@ def main(argv=None):
                                       seed=seed, scoring=scoring)
                 except Exception as exc:  # a library that cannot handle this space
                     row.update(error=f"{type(exc).__name__}: {exc}",
-                               traceback=traceback.format_exc(limit=3))
+                               traceback=traceback.format_exc(limit=-4))
                     rows.append(row)
                     print(f"{name:4s} {comp.name:30s} seed={seed} FAILED: {row['error']}",
                           flush=True)
