@@ -11,10 +11,13 @@ the fits that finished. A fit that never returns blocks the call forever.
 
 What the engine does (``FaultGuard``)
 ------------------------------------
-* A call that loses a worker is split in halves, each sent again (joblib's
-  loky backend starts fresh workers, a dask nanny restarts its worker), until
-  the candidate that kills its worker is alone in a call that still fails:
-  the *culprit*. The other candidates are recorded as usual, in batch order.
+* A call that loses a worker is sent again in groups that fill the workers
+  once (joblib's loky backend starts fresh workers, a Dask nanny restarts
+  its worker and the guard waits for it), a group that fails again in
+  halves, until the candidate that kills its worker is alone in a call that
+  still fails: the *culprit*. The other candidates are recorded as usual,
+  in batch order (they are fitted again: joblib returns nothing of a call
+  that lost a worker).
 * A culprit is recorded as a failed candidate (``error_score`` on every
   split) without running its fit again: it is sent with every searched value
   replaced by a ``WithheldValue``, an object that raises as soon as the
@@ -249,7 +252,9 @@ class _Alarm:
         if self.fired:  # raised once; joblib is stopping its workers
             return
         depth = frame
-        while depth is not None:
+        # Only joblib frames inside this call count (fit() itself may run
+        # inside someone's joblib task).
+        while depth is not None and depth.f_code is not _CALL_CODE:
             if depth.f_code.co_filename.startswith(_JOBLIB_DIR):
                 self.fired = True
                 raise FitTimeout()
@@ -493,6 +498,9 @@ class FaultGuard:
                 names.update(params)
             _refresh_param_columns(results, sorted(names))
         return results
+
+
+_CALL_CODE = FaultGuard._call.__code__
 
 
 def _detached_guard():

@@ -19,8 +19,6 @@ every second round (2 candidates) and half of 64 workers idle (13
 candidates, 2 rounds).
 """
 
-import math
-
 from joblib import effective_n_jobs
 
 #: Fraction of the worker slots of a batch's rounds that must hold a fit.
@@ -59,8 +57,3 @@ def filled_batch_size(n_workers, n_splits):
 def default_batch_size(n_jobs, n_splits):
     """``filled_batch_size`` for the workers ``n_jobs`` gives."""
     return filled_batch_size(available_workers(n_jobs), n_splits)
-
-
-def rounds_of(n_fits, n_workers):
-    """Rounds of ``n_workers`` parallel fits that ``n_fits`` fits need."""
-    return math.ceil(max(0, n_fits) / max(1, n_workers))

@@ -320,13 +320,17 @@ def test_fit_timeout_leaves_fast_searches_alone():
 
 def test_fit_timeout_restores_an_outer_sigalrm_timer():
     fired = []
-    previous = signal.signal(signal.SIGALRM, lambda *a: fired.append(True))
+
+    def handler(*args):
+        fired.append(True)
+
+    previous = signal.signal(signal.SIGALRM, handler)
     try:
         signal.setitimer(signal.ITIMER_REAL, 30.0)
         grid("ok", "ok", fit_timeout=5.0).fit(X, y)
         left, _ = signal.getitimer(signal.ITIMER_REAL)
         assert 20 < left <= 30
-        assert signal.getsignal(signal.SIGALRM) is not previous
+        assert signal.getsignal(signal.SIGALRM) is handler
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
