@@ -410,3 +410,22 @@ def test_ray_worker_death_is_recorded_and_the_search_goes_on():
     assert [m for m, _ in modes_and_C(search)] == ["ok", "exit", "ok", "ok"]
     assert_failed(search, [1])
     assert any("killed its worker" in str(w.message) for w in caught)
+
+
+def test_leftover_tasks_are_found_in_scikit_learns_evaluate_candidates():
+    # The workaround for joblib re-running an aborted call's queued tasks
+    # relies on scikit-learn's fit closure holding its joblib.Parallel; this
+    # fails if a scikit-learn release changes that (the guard would then
+    # stop at the first worker death instead of recovering).
+    from skbayes.utils._sklearn_compat import drop_leftover_tasks
+
+    found = []
+
+    class Probing(GridSearch):
+        def _run_search(self, evaluate_candidates):
+            found.append(drop_leftover_tasks(evaluate_candidates))
+            super()._run_search(evaluate_candidates)
+
+    Probing(Trouble(), {"C": [0.0, 1.0]}, cv=2, n_jobs=2).fit(X, y)
+    assert found == [True]
+    assert drop_leftover_tasks(lambda params: None) is False
