@@ -5,8 +5,8 @@
 process Bayesian optimization with skopt's interface.
 """
 
-from .model_selection import GridSearch, RandomSearch
+from .model_selection import BayesSearchCV, GridSearch, RandomSearch
 
 __version__ = "0.1.0"
 
-__all__ = ["GridSearch", "RandomSearch", "__version__"]
+__all__ = ["BayesSearchCV", "GridSearch", "RandomSearch", "__version__"]

@@ -1,6 +1,7 @@
 """scikit-learn compatible search estimators built on one ask/tell engine."""
 
 from ._base import BaseSearch
+from ._bayes import BayesSearchCV
 from ._faults import WorkerFaultError
 from ._grid import GridSearch
 from ._halving import Hyperband, SuccessiveHalving
@@ -9,6 +10,7 @@ from ._random import RandomSearch
 
 __all__ = [
     "BaseSearch",
+    "BayesSearchCV",
     "CheckpointError",
     "CheckpointMismatchError",
     "CheckpointWarning",

@@ -24,6 +24,8 @@ from ._base import Optimizer, point_key
 
 _ACQ_FUNCS = ("EI", "PI", "LCB", "gp_hedge")
 _HEDGE_MEMBERS = ("EI", "PI", "LCB")
+# initial_point_generator -> Space.sample's method
+_GENERATORS = {"sobol": "sobol", "random": "uniform"}
 _ACQ_KWARGS = {"xi": 0.0, "kappa": 1.96}
 # PI with no margin keeps sampling next to the incumbent (and gp_hedge drifts
 # towards PI, whose candidates have the highest posterior means): on
@@ -199,6 +201,9 @@ class BayesOptimizer(Optimizer):
         in units of the surrogate's (standardised, warped) scores, so
         about a fraction of their spread; ``xi=0.01`` means 1% of it; ``"kappa"`` (float >= 0, default 1.96): the
         exploration weight of LCB.
+    initial_point_generator : {"sobol", "random"}, default="sobol"
+        How the initial design is drawn: a scrambled Sobol sequence
+        (space-filling) or independent draws from the priors.
     random_state : int, RandomState instance or None, default=None
         Seed: the same seed and the same calls give the same proposals.
 
@@ -229,7 +234,8 @@ class BayesOptimizer(Optimizer):
     """
 
     def __init__(self, dimensions, *, n_initial_points=10, initial_params=None,
-                 acq_func="EI", acq_func_kwargs=None, random_state=None):
+                 acq_func="EI", acq_func_kwargs=None, initial_point_generator="sobol",
+                 random_state=None):
         super().__init__()
         self.space = _check_space(dimensions)
         if (
@@ -242,6 +248,11 @@ class BayesOptimizer(Optimizer):
             )
         if not isinstance(acq_func, str) or acq_func not in _ACQ_FUNCS:
             raise ValueError(f"'acq_func' must be one of {list(_ACQ_FUNCS)}, got {acq_func!r}")
+        if not isinstance(initial_point_generator, str) or initial_point_generator not in _GENERATORS:
+            raise ValueError(
+                f"'initial_point_generator' must be one of {list(_GENERATORS)}, "
+                f"got {initial_point_generator!r}"
+            )
         self.n_initial_points = int(n_initial_points)
         self.acq_func = acq_func
         self.acq_func_kwargs = _check_acq_func_kwargs(acq_func_kwargs, acq_func)
@@ -250,7 +261,9 @@ class BayesOptimizer(Optimizer):
         n_design = max(self.n_initial_points - len(initial), 0)
         self._initial = deque(initial)
         self._design = deque(
-            self.space.sample(n_design, random_state=self._rng, method="sobol")
+            self.space.sample(
+                n_design, random_state=self._rng, method=_GENERATORS[initial_point_generator]
+            )
             if n_design else []
         )
         self._maximizer = AcquisitionMaximizer(self.space)

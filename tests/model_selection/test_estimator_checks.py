@@ -1,4 +1,4 @@
-"""scikit-learn's estimator checks for GridSearch and RandomSearch.
+"""scikit-learn's estimator checks for GridSearch, RandomSearch and BayesSearchCV.
 
 The instances mirror the ones scikit-learn itself checks for ``GridSearchCV``
 and ``RandomizedSearchCV`` (``sklearn/utils/_test_common/instance_generator.py``),
@@ -12,7 +12,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skbayes import GridSearch, RandomSearch
+from skbayes import BayesSearchCV, GridSearch, RandomSearch
 
 # Same keys and reasons as scikit-learn's PER_ESTIMATOR_XFAIL_CHECKS for
 # GridSearchCV / RandomizedSearchCV (identical in 1.6 and 1.9).
@@ -43,7 +43,14 @@ def _instances():
         RandomSearch(estimator, grid, cv=2, error_score="raise", random_state=0)
         for estimator, grid in _estimators_and_grids()
     ]
-    return grids + randoms
+    # BayesSearchCV takes the same lists (categorical dimensions); a small
+    # budget keeps the checks fast.
+    bayes = [
+        BayesSearchCV(estimator, grid, n_iter=2, n_initial_points=1, cv=2,
+                      error_score="raise", random_state=0)
+        for estimator, grid in _estimators_and_grids()
+    ]
+    return grids + randoms + bayes
 
 
 def _expected_failed_checks(estimator):

@@ -1,0 +1,659 @@
+"""``BayesSearchCV``: Gaussian-process Bayesian optimization, a drop-in
+superset of ``skopt.BayesSearchCV``.
+
+The search is a plan of phases (``_base.SearchPhase``), one per subspace of
+``search_spaces`` (or, with ``exhaustive_params``, one per subspace and
+combination of the enumerated values), each run by its own
+``skbayes.optimizer.BayesOptimizer``. Everything else (cross-validation,
+scoring, refit, ``cv_results_``) is scikit-learn's, through the engine.
+"""
+
+import itertools
+import numbers
+import warnings
+from collections.abc import Mapping
+
+import numpy as np
+from scipy.optimize import OptimizeResult
+from sklearn.utils import check_random_state
+
+from ..callbacks import check_callbacks
+from ..optimizer import BayesOptimizer
+from ..space import Space
+from ..utils._sklearn_compat import Interval, StrOptions
+from ._base import BaseSearch, SearchPhase
+from ._docs import SEARCH_ATTRIBUTES, SEARCH_PARAMETERS
+from ._halving import Hyperband, SuccessiveHalving
+from ._journal import CheckpointWarning, load_history
+from ._parallel import default_batch_size
+
+#: skopt ``Optimizer`` arguments ``optimizer_kwargs`` may set here.
+_USED_OPTIMIZER_KWARGS = ("n_initial_points", "acq_func", "acq_func_kwargs",
+                          "initial_point_generator")
+#: skopt arguments that have no meaning here: accepted with a warning when
+#: they ask for what skbayes does anyway, refused otherwise.
+_IGNORED_OPTIMIZER_KWARGS = ("acq_optimizer", "acq_optimizer_kwargs", "n_jobs",
+                             "model_queue_size", "random_state", "space_constraint")
+#: skopt's initial designs; the space-filling ones become scrambled Sobol.
+_SKOPT_GENERATORS = {"random": "random", "sobol": "sobol", "lhs": "sobol",
+                     "halton": "sobol", "hammersly": "sobol", "grid": "sobol"}
+_DEFAULTS = {"n_initial_points": 10, "acq_func": "EI", "acq_func_kwargs": None,
+             "initial_point_generator": "sobol"}
+
+
+class BayesSearchCV(BaseSearch):
+    __doc__ = f"""Bayesian optimization over hyperparameters.
+
+    A Gaussian process models the cross-validated score as a function of
+    the hyperparameters; each new candidate maximises an acquisition
+    function of that model (``skbayes.optimizer.BayesOptimizer``). Accepts
+    what ``skopt.BayesSearchCV`` accepts, so a skopt user migrates by
+    changing the imports; everything else (cross-validation, scoring,
+    refit, ``cv_results_``) is scikit-learn's ``BaseSearchCV``.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        Object implementing the scikit-learn estimator interface.
+
+    search_spaces : dict, list of dict or list of (dict, int)
+        Parameter names mapped to ``Real``, ``Integer`` or ``Categorical``
+        dimensions, ``(low, high[, prior])`` tuples (two ints give an
+        ``Integer``, otherwise a ``Real``, as in skopt) or lists of choices.
+        A list of dicts is searched one subspace after the other with
+        ``n_iter`` candidates each; a ``(dict, n)`` pair gives that subspace
+        ``n`` candidates instead (skopt's form).
+
+    optimizer_kwargs : dict, default=None
+        skopt's ``Optimizer`` arguments: ``n_initial_points``, ``acq_func``,
+        ``acq_func_kwargs`` and ``initial_point_generator`` ("sobol" or
+        "random"; skopt's other space-filling designs use Sobol) are used
+        (they take precedence over the parameters of the same name);
+        ``base_estimator="GP"``, ``acq_optimizer``, ``n_jobs`` and
+        ``model_queue_size`` have no meaning here and are ignored with a
+        warning; other keys are refused.
+
+    n_iter : int, default=50
+        Candidates evaluated per subspace (unless given in a ``(dict, n)``
+        pair).
+
+{SEARCH_PARAMETERS}
+    random_state : int, RandomState instance or None, default=None
+        Seed of the initial design and the acquisition's search: the same
+        seed and the same ``n_points`` give the same candidates, whatever
+        ``n_jobs`` or joblib backend.
+
+    n_initial_points : int, default=10
+        Candidates per subspace chosen before the model is used
+        (``initial_params`` first, then a scrambled Sobol design). Results
+        from ``warm_start_from`` count towards it.
+
+    acq_func : {{"EI", "PI", "LCB", "gp_hedge"}}, default="EI"
+        Acquisition function: expected improvement (in a numerically stable
+        log form), probability of improvement, the confidence bound
+        ``mean + kappa * std`` (skopt's "LCB" of the negated score), or a
+        portfolio of the three.
+
+    acq_func_kwargs : dict, default=None
+        ``"xi"`` (margin of improvement of EI and PI) and ``"kappa"``
+        (exploration weight of LCB), as in ``BayesOptimizer``.
+
+    initial_params : list of dict, default=None
+        Candidates evaluated first (in the first subspace that contains
+        them), e.g. a known good configuration. They count towards the
+        subspace's budget.
+
+    warm_start_from : fitted search, dict, str or path-like, default=None
+        Results of an earlier search to seed the surrogate with (a fitted
+        search, its ``cv_results_``, or the path of its checkpoint; see
+        ``load_history``): the model starts from them instead of from
+        nothing. They are not evaluated again and are not in
+        ``cv_results_``. Points outside every subspace are skipped with a
+        ``CheckpointWarning``.
+
+    exhaustive_params : list of str, default=None
+        Discrete hyperparameters to enumerate rather than optimize: each
+        combination of their values gets its own optimizer over the other
+        hyperparameters and an equal share of the subspace's budget (the
+        remainder goes to the first combinations). E.g. ``["kernel"]`` gives
+        each kernel of an SVC its own search.
+
+    objective_metric : str, default=None
+        The scorer the optimizer maximises, for multi-metric scoring.
+        Default: the ``refit`` metric; needed when ``refit`` is False or a
+        callable.
+
+    fit_params : dict, default=None
+        Parameters passed to the estimator's ``fit`` (skopt's constructor
+        argument; prefer passing them to ``fit``, which wins on conflicts).
+
+    Attributes
+    ----------
+{SEARCH_ATTRIBUTES}
+        ``BayesSearchCV`` adds the columns ``subspace`` (index of the
+        subspace of ``search_spaces``), ``batch`` (the proposal batch),
+        ``initial_design`` (True for candidates chosen before the model)
+        and ``proposal_time`` (seconds the optimizer took per candidate).
+
+    optimizer_results_ : list of scipy.optimize.OptimizeResult
+        One per subspace (and combination of ``exhaustive_params``), in
+        skopt's conventions: ``x`` is the best candidate as a list of values
+        in sorted parameter-name order and ``x_iters`` every evaluated one
+        likewise; ``fun`` and ``func_vals`` are the NEGATED objective scores
+        (skopt minimises); ``space`` is the ``Space`` and ``params`` the best
+        candidate as a dict.
+
+    total_iterations : int
+        The number of candidates the search may evaluate (the sum of the
+        subspaces' budgets).
+
+    See Also
+    --------
+    GridSearch : Exhaustive search over a grid.
+    RandomSearch : Random sampling of a parameter space.
+    skbayes.optimizer.BayesOptimizer : The ask/tell optimizer underneath.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from skbayes import BayesSearchCV
+    >>> from skbayes.space import Categorical, Real
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = BayesSearchCV(
+    ...     SVC(),
+    ...     {{"C": Real(1e-2, 1e2, prior="log-uniform"),
+    ...      "kernel": Categorical(["linear", "rbf"])}},
+    ...     n_iter=8, n_initial_points=4, cv=3, random_state=0,
+    ... )
+    >>> search.fit(X, y).best_score_ > 0.95
+    True
+    >>> search.total_iterations, len(search.optimizer_results_)
+    (8, 1)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSearch._parameter_constraints,
+        "search_spaces": [dict, list],
+        "optimizer_kwargs": [dict, None],
+        "n_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "n_initial_points": [Interval(numbers.Integral, 0, None, closed="left")],
+        "acq_func": [StrOptions({"EI", "PI", "LCB", "gp_hedge"})],
+        "acq_func_kwargs": [dict, None],
+        "initial_params": [list, None],
+        # a fitted search, a cv_results_ dict or a path: load_history checks it
+        "warm_start_from": "no_validation",
+        "exhaustive_params": [list, tuple, None],
+        "objective_metric": [str, None],
+        "fit_params": [dict, None],
+        "early_stopping": [SuccessiveHalving, Hyperband, None],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        search_spaces,
+        *,
+        optimizer_kwargs=None,
+        n_iter=50,
+        scoring=None,
+        fit_params=None,
+        n_jobs=None,
+        n_points=None,
+        refit=True,
+        cv=None,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        random_state=None,
+        error_score=np.nan,
+        return_train_score=False,
+        n_initial_points=10,
+        acq_func="EI",
+        acq_func_kwargs=None,
+        initial_params=None,
+        warm_start_from=None,
+        exhaustive_params=None,
+        objective_metric=None,
+        callbacks=None,
+        max_time=None,
+        checkpoint=None,
+        fit_timeout=None,
+        early_stopping=None,
+    ):
+        super().__init__(
+            estimator=estimator,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            refit=refit,
+            cv=cv,
+            verbose=verbose,
+            pre_dispatch=pre_dispatch,
+            error_score=error_score,
+            return_train_score=return_train_score,
+        )
+        self.search_spaces = search_spaces
+        self.optimizer_kwargs = optimizer_kwargs
+        self.n_iter = n_iter
+        self.fit_params = fit_params
+        self.n_points = n_points
+        self.random_state = random_state
+        self.n_initial_points = n_initial_points
+        self.acq_func = acq_func
+        self.acq_func_kwargs = acq_func_kwargs
+        self.initial_params = initial_params
+        self.warm_start_from = warm_start_from
+        self.exhaustive_params = exhaustive_params
+        self.objective_metric = objective_metric
+        self.callbacks = callbacks
+        self.max_time = max_time
+        self.checkpoint = checkpoint
+        self.fit_timeout = fit_timeout
+        self.early_stopping = early_stopping
+
+    # -- skopt's attributes and fit signature --------------------------------
+    @property
+    def total_iterations(self):
+        """Candidates the search may evaluate: the sum of the subspaces' budgets."""
+        return sum(budget for _, budget in self._subspaces())
+
+    def fit(self, X, y=None, *, groups=None, callback=None, **params):
+        """Run the search.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training vectors.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Target relative to X; None for unsupervised learning.
+        groups : array-like of shape (n_samples,), default=None
+            Group labels for a group splitter (skopt's argument; also
+            accepted in ``**params``).
+        callback : callable or list of callables, default=None
+            skopt's spelling of ``callbacks``, for this fit only: called
+            after each batch with the search state (which has skopt's
+            ``x``, ``fun``, ``x_iters`` and ``func_vals``); returning True
+            stops the search.
+        **params : dict of str -> object
+            Parameters passed to the estimator's ``fit``, the scorer and the
+            CV splitter; they take precedence over ``fit_params``.
+
+        Returns
+        -------
+        self : object
+            Instance of fitted estimator.
+        """
+        params = {**(self.fit_params or {}), **params}
+        if groups is not None:
+            params["groups"] = groups
+        self._fit_callbacks = check_callbacks(callback, "callback")
+        self._optimizers = []
+        try:
+            super().fit(X, y, **params)
+            self.optimizer_results_ = [_result(opt) for opt in self._optimizers]
+        finally:
+            self.__dict__.pop("_fit_callbacks", None)
+            self.__dict__.pop("_optimizers", None)
+        return self
+
+    # -- the plan -------------------------------------------------------------
+    def _spaces_for_name_check(self):
+        return [space for space, _ in self._subspaces()]
+
+    def _subspaces(self):
+        """``[(dict, budget)]`` of ``search_spaces``, checked."""
+        spaces = self.search_spaces
+        entries = [spaces] if isinstance(spaces, Mapping) else spaces
+        if not isinstance(entries, (list, tuple)) or not entries:
+            raise ValueError(
+                "'search_spaces' must be a dict, a non-empty list of dicts or a list of "
+                f"(dict, n_iter) pairs, got {spaces!r}"
+            )
+        out = []
+        for index, entry in enumerate(entries):
+            budget = self.n_iter
+            if isinstance(entry, tuple):
+                if len(entry) != 2 or not isinstance(entry[0], Mapping):
+                    raise ValueError(
+                        f"'search_spaces' entry {index} must be a dict or a (dict, n_iter) "
+                        f"pair, got {entry!r}"
+                    )
+                entry, budget = entry
+                if (not isinstance(budget, numbers.Integral) or isinstance(budget, bool)
+                        or budget < 1):
+                    raise ValueError(
+                        f"'search_spaces' entry {index}: n_iter must be a positive int, "
+                        f"got {budget!r}"
+                    )
+            if not isinstance(entry, Mapping) or not entry:
+                raise ValueError(
+                    f"'search_spaces' entry {index} must be a non-empty dict of parameter "
+                    f"names to dimensions, got {entry!r}"
+                )
+            out.append((entry, int(budget)))
+        return out
+
+    def _optimizer_settings(self):
+        """The BayesOptimizer arguments from the parameters and ``optimizer_kwargs``."""
+        settings = {
+            "n_initial_points": self.n_initial_points,
+            "acq_func": self.acq_func,
+            "acq_func_kwargs": self.acq_func_kwargs,
+            "initial_point_generator": _DEFAULTS["initial_point_generator"],
+        }
+        for key, value in (self.optimizer_kwargs or {}).items():
+            if key in _USED_OPTIMIZER_KWARGS:
+                if key in settings and key != "initial_point_generator":
+                    mine = getattr(self, key)
+                    if mine != _DEFAULTS[key] and mine != value:
+                        raise ValueError(
+                            f"{key}={mine!r} and optimizer_kwargs[{key!r}]={value!r} "
+                            "disagree; set it in one place"
+                        )
+                settings[key] = value
+            elif key == "base_estimator":
+                if value not in ("GP", "gp", None):
+                    raise ValueError(
+                        f"optimizer_kwargs['base_estimator']={value!r} is not supported: "
+                        "BayesSearchCV's surrogate is a Gaussian process ('GP')"
+                    )
+            elif key in _IGNORED_OPTIMIZER_KWARGS:
+                warnings.warn(
+                    f"optimizer_kwargs[{key!r}] has no meaning in skbayes and is ignored",
+                    UserWarning,
+                    stacklevel=4,
+                )
+            else:
+                raise ValueError(
+                    f"optimizer_kwargs has the unknown key {key!r}; allowed keys are "
+                    f"{sorted(_USED_OPTIMIZER_KWARGS + _IGNORED_OPTIMIZER_KWARGS)} and "
+                    "'base_estimator'"
+                )
+        generator = settings["initial_point_generator"]
+        if not isinstance(generator, str) or generator not in _SKOPT_GENERATORS:
+            raise ValueError(
+                f"optimizer_kwargs['initial_point_generator'] must be one of "
+                f"{sorted(_SKOPT_GENERATORS)}, got {generator!r}"
+            )
+        settings["initial_point_generator"] = _SKOPT_GENERATORS[generator]
+        n_init = settings["n_initial_points"]
+        if not isinstance(n_init, numbers.Integral) or isinstance(n_init, bool) or n_init < 0:
+            raise ValueError(f"'n_initial_points' must be an int >= 0, got {n_init!r}")
+        return settings
+
+    def _check_objective(self):
+        """A multi-metric search needs one metric to model (before any fit)."""
+        scoring = self.scoring
+        if not isinstance(scoring, (list, tuple, set, dict)):
+            return
+        names = list(scoring) if not isinstance(scoring, dict) else list(scoring.keys())
+        metric = self.objective_metric or (self.refit if isinstance(self.refit, str) else None)
+        if metric is None:
+            raise ValueError(
+                f"With multi-metric scoring and refit={self.refit!r}, BayesSearchCV "
+                "cannot tell which metric to optimize; set objective_metric to one of "
+                f"{names} (or refit to a scorer name)"
+            )
+        if metric not in names:
+            raise ValueError(
+                f"objective_metric={metric!r} is not one of the scorers {names}"
+            )
+
+    def _batch_scores(self, results, n_new):
+        if self._objective_key(results) is None:
+            metrics = sorted(k[len("mean_test_"):] for k in results if k.startswith("mean_test_"))
+            raise ValueError(
+                f"The scorer returns several metrics {metrics} and refit={self.refit!r} "
+                "does not name one; set objective_metric to the metric BayesSearchCV "
+                "should optimize"
+            )
+        return super()._batch_scores(results, n_new)
+
+    def _default_batch_size(self, phase):
+        """One batch fills the workers joblib has for the folds (``_parallel.py``)."""
+        return default_batch_size(self.n_jobs, self._n_splits())
+
+    def _make_plan(self):
+        self._check_objective()
+        settings = self._optimizer_settings()
+        subspaces = self._subspaces()
+        exhaustive = _check_exhaustive(self.exhaustive_params, subspaces)
+        initial = _check_initial_params(self.initial_params)
+        history = self._warm_start_history()
+        rng = check_random_state(self.random_state)
+        optimizers = self.__dict__.setdefault("_optimizers", [])
+        state = {"batch": 0}
+        plan, placed, used = [], set(), set()
+        for index, (spec, budget) in enumerate(subspaces):
+            space = Space(spec)
+            combos = _combinations(space, exhaustive)
+            if budget < len(combos):
+                raise ValueError(
+                    f"exhaustive_params={list(exhaustive)} gives subspace {index} "
+                    f"{len(combos)} combinations but its n_iter is {budget}; each "
+                    "combination needs at least one candidate"
+                )
+            shares = [budget // len(combos) + (i < budget % len(combos))
+                      for i in range(len(combos))]
+            for fixed, share in zip(combos, shares):
+                rest = Space({n: d for n, d in zip(space.names, space.dimensions)
+                              if n not in fixed}) if len(fixed) < len(space.names) else None
+                mine = [i for i, p in enumerate(initial)
+                        if i not in placed and p in space
+                        and all(_same(p[k], v) for k, v in fixed.items())]
+                placed.update(mine)
+                seeds = [i for i, (p, _) in enumerate(history) if p in space
+                         and all(_same(p[k], v) for k, v in fixed.items())]
+                used.update(seeds)
+                phase = self._phase(
+                    index, rest, fixed, share, settings,
+                    [initial[i] for i in mine], [history[i] for i in seeds],
+                    int(rng.randint(np.iinfo(np.int32).max)), state,
+                )
+                optimizers.append(phase.optimizer)
+                plan.append(phase)
+        unplaced = [initial[i] for i in range(len(initial)) if i not in placed]
+        if unplaced:
+            raise ValueError(
+                f"'initial_params' entries {unplaced!r} are not points of any subspace of "
+                "search_spaces (each needs exactly a subspace's parameters, with values "
+                "inside its dimensions)"
+            )
+        if history and len(used) < len(history):
+            warnings.warn(
+                f"warm_start_from: {len(history) - len(used)} of {len(history)} earlier "
+                "candidates are outside every subspace of search_spaces and are skipped",
+                CheckpointWarning,
+                stacklevel=3,
+            )
+        return plan
+
+    def _warm_start_history(self):
+        """``[(params, score)]`` of ``warm_start_from``."""
+        if self.warm_start_from is None:
+            return []
+        metric = self.objective_metric or (self.refit if isinstance(self.refit, str) else None)
+        params, scores = load_history(self.warm_start_from, None, metric=metric)
+        return list(zip(params, scores))
+
+    def _phase(self, index, rest, fixed, budget, settings, initial, history, seed, state):
+        def build(number, n_observed=0):
+            """A new optimizer of this phase (``number`` > 0: a bracket's own,
+            see ``_halving.HalvingPhase``)."""
+            random_state = seed if number == 0 else np.random.RandomState([seed, number])
+            if rest is None:
+                return _FixedParams(_Single(), fixed)
+            core = BayesOptimizer(
+                rest,
+                n_initial_points=max(0, settings["n_initial_points"] - n_observed),
+                initial_params=[_strip(p, fixed) for p in initial] if number == 0 else None,
+                acq_func=settings["acq_func"],
+                acq_func_kwargs=settings["acq_func_kwargs"],
+                initial_point_generator=settings["initial_point_generator"],
+                random_state=random_state,
+            )
+            return _FixedParams(core, fixed)
+
+        optimizer = build(0)
+        if history:
+            optimizer.tell([p for p, _ in history], [s for _, s in history])
+
+        def more_results(params, info):
+            proposer = info.get("optimizer", optimizer)
+            ask_info = list(getattr(proposer, "ask_info", None) or [])
+            if len(ask_info) != len(params):
+                ask_info = [{}] * len(params)
+            batch = state["batch"]
+            state["batch"] += 1
+            return {
+                "subspace": [index] * len(params),
+                "batch": [batch] * len(params),
+                "initial_design": [bool(a.get("initial", True)) for a in ask_info],
+                "proposal_time": [float(a.get("proposal_time", 0.0)) for a in ask_info],
+            }
+
+        phase = SearchPhase(optimizer, budget=budget, more_results=more_results)
+        # Early stopping builds a fresh model per bracket (BOHB-like).
+        phase.new_optimizer = lambda number, n_observed: build(number + 1, n_observed)
+        phase.subspace = index
+        return phase
+
+    def _on_exhausted(self, phase, asked):
+        index = getattr(getattr(phase, "phase", phase), "subspace", 0)
+        warnings.warn(
+            f"subspace {index} of search_spaces has no candidate left to propose after "
+            f"{asked}; its search ends before its n_iter",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+# -- helpers ----------------------------------------------------------------------
+
+
+def _same(a, b):
+    try:
+        return type(a) is type(b) and bool(a == b) or a is b
+    except Exception:
+        return a is b
+
+
+def _strip(params, fixed):
+    return {k: v for k, v in params.items() if k not in fixed}
+
+
+def _check_initial_params(points):
+    points = list(points or [])
+    for index, point in enumerate(points):
+        if not isinstance(point, Mapping):
+            raise TypeError(
+                f"'initial_params' entries must be dicts of parameter values, got "
+                f"{point!r} at index {index}"
+            )
+    return [dict(p) for p in points]
+
+
+def _check_exhaustive(names, subspaces):
+    if names is None:
+        return ()
+    if isinstance(names, str):
+        raise TypeError(
+            f"'exhaustive_params' must be a list of parameter names, got the str {names!r}"
+        )
+    names = list(names)
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"'exhaustive_params' entries must be str, got {name!r}")
+        if not any(name in spec for spec, _ in subspaces):
+            raise ValueError(
+                f"'exhaustive_params' names {name!r}, which is in no subspace of "
+                "search_spaces"
+            )
+    return tuple(names)
+
+
+def _combinations(space, exhaustive):
+    """Every combination of the values of ``exhaustive`` in ``space`` (a list
+    with one empty dict when none is in it)."""
+    names = [n for n in space.names if n in exhaustive]
+    values = []
+    for name in names:
+        dim = space.dimensions[space.names.index(name)]
+        if not dim.is_finite:
+            raise ValueError(
+                f"'exhaustive_params' names {name!r}, whose dimension {dim!r} cannot "
+                "be enumerated; use a Categorical, an Integer or a list"
+            )
+        values.append(list(dim.values()))
+    return [dict(zip(names, combo)) for combo in itertools.product(*values)]
+
+
+class _Single:
+    """The optimizer of a phase whose every parameter is enumerated: the one
+    empty point (combined with the fixed values), then nothing."""
+
+    ask_info = []
+
+    def __init__(self):
+        self.x_iters, self.scores = [], []
+        self._asked = False
+        self.space = Space({})
+
+    def ask(self, n_points=1):
+        if self._asked:
+            self.ask_info = []
+            return []
+        self._asked = True
+        self.ask_info = [{"initial": True, "proposal_time": 0.0}]
+        return [{}]
+
+    def tell(self, params, scores):
+        self.x_iters.extend(params)
+        self.scores.extend(float(s) for s in scores)
+        return self
+
+    def __len__(self):
+        return 1
+
+
+class _FixedParams:
+    """An optimizer over some parameters, with the enumerated ones
+    (``exhaustive_params``) added to what it proposes and removed from what
+    it is told."""
+
+    def __init__(self, optimizer, fixed):
+        self.optimizer = optimizer
+        self.fixed = dict(fixed)
+
+    def ask(self, n_points=1):
+        return [{**p, **self.fixed} for p in self.optimizer.ask(n_points)]
+
+    def tell(self, params, scores):
+        self.optimizer.tell([_strip(p, self.fixed) for p in params], scores)
+        return self
+
+    def __len__(self):
+        return len(self.optimizer)
+
+    def __getattr__(self, name):
+        return getattr(self.optimizer, name)
+
+
+def _result(optimizer):
+    """skopt's ``OptimizeResult`` of one phase's optimizer (see the class
+    docstring for the conventions)."""
+    fixed = getattr(optimizer, "fixed", {})
+    core = getattr(optimizer, "optimizer", optimizer)
+    points = [{**p, **fixed} for p in core.x_iters]
+    names = sorted(points[0]) if points else sorted(fixed)
+    scores = np.asarray(core.scores, dtype=float)
+    finite = np.isfinite(scores)
+    best = int(np.argmax(np.where(finite, scores, -np.inf))) if finite.any() else None
+    return OptimizeResult(
+        x=None if best is None else [points[best][n] for n in names],
+        fun=float("nan") if best is None else float(-scores[best]),
+        x_iters=[[p[n] for n in names] for p in points],
+        func_vals=-scores,
+        space=getattr(core, "space", None),
+        params=None if best is None else dict(points[best]),
+    )
