@@ -57,11 +57,24 @@ second.fit(X, y)
 print(f"second search: {second.best_score_:.4f}", second.best_params_)
 
 # %%
+# Or seed the model with every earlier result, without evaluating any again
+# (``warm_start_from``): they count as its initial design, so all 12
+# candidates are chosen by the model.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", CheckpointWarning)
+    third = BayesSearchCV(
+        SVC(), narrow, n_iter=12, cv=3, n_jobs=2, warm_start_from=first, random_state=0,
+    ).fit(X, y)
+print(f"warm-started model: {third.best_score_:.4f}", third.best_params_)
+
+# %%
 # The second search starts at the first one's best score (its first
 # candidates are the seeds) and spends the rest of its budget around it,
 # instead of on a new initial design.
 from skbayes.plots import plot_convergence
 
-ax = plot_convergence({"random, wide": first, "Bayes, warm-started": second})
+ax = plot_convergence(
+    {"random, wide": first, "Bayes, seeded": second, "Bayes, warm_start_from": third}
+)
 ax.axhline(first.best_score_, color="gray", linestyle=":", label="best of the first")
 ax.legend()

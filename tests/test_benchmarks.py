@@ -35,6 +35,7 @@ TINY = {
     "bench_checkpoint.py": (["--n-iter", "3", "--repeats", "1", "--open-samples", "500"],
                             "--output"),
     "bench_halving.py": (["--tasks", "svc", "--seeds", "1"], "--out"),
+    "bench_long_run.py": (["--n-iter", "15"], "--output"),
 }
 
 # Competitors of benchmarks/_common.py whose library is optional.
@@ -97,6 +98,10 @@ def test_script_runs_quick(script, tmp_path):
         for row in payload["results"]:
             if "error" not in row:
                 assert row["n_evals"] >= 1 and 0.0 <= row["test_score"] <= 1.0
+    if script == "bench_long_run.py":
+        assert len(payload["windows"]) >= 1 and payload["n_iter"] == 15
+        assert payload["peak_rss_mb"] >= payload["peak_rss_mb_after_imports"] > 0
+        assert payload["best_regret"] >= -1e-9
     if script == "bench_grid_parity.py":
         assert payload["results"] and all(r["identical"] for r in payload["results"])
         assert all(r["n_candidates"] == 50 for r in payload["results"])

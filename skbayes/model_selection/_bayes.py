@@ -130,11 +130,6 @@ class BayesSearchCV(BaseSearch):
     Attributes
     ----------
 {SEARCH_ATTRIBUTES}
-        ``BayesSearchCV`` adds the columns ``subspace`` (index of the
-        subspace of ``search_spaces``), ``batch`` (the proposal batch),
-        ``initial_design`` (True for candidates chosen before the model)
-        and ``proposal_time`` (seconds the optimizer took per candidate).
-
     optimizer_results_ : list of scipy.optimize.OptimizeResult
         One per subspace (and combination of ``exhaustive_params``), in
         skopt's conventions: ``x`` is the best candidate as a list of values
@@ -153,6 +148,18 @@ class BayesSearchCV(BaseSearch):
     RandomSearch : Random sampling of a parameter space.
     skbayes.optimizer.BayesOptimizer : The ask/tell optimizer underneath.
 
+    Notes
+    -----
+    ``cv_results_`` has scikit-learn's columns plus ``subspace`` (index of
+    the subspace of ``search_spaces``), ``batch`` (the proposal batch),
+    ``initial_design`` (True for candidates chosen before the model was
+    used) and ``proposal_time`` (seconds the optimizer spent per candidate).
+
+    Candidates are proposed in batches: ``n_points`` of them, or by default
+    as many as keep joblib's workers busy for the number of folds
+    (``n_jobs`` workers, ``cv`` folds: see the parallel user guide). A batch
+    is spread out by conditioning the model on its pending candidates.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -166,7 +173,7 @@ class BayesSearchCV(BaseSearch):
     ...      "kernel": Categorical(["linear", "rbf"])}},
     ...     n_iter=8, n_initial_points=4, cv=3, random_state=0,
     ... )
-    >>> search.fit(X, y).best_score_ > 0.95
+    >>> bool(search.fit(X, y).best_score_ > 0.95)
     True
     >>> search.total_iterations, len(search.optimizer_results_)
     (8, 1)
@@ -287,7 +294,7 @@ class BayesSearchCV(BaseSearch):
         if groups is not None:
             params["groups"] = groups
         self._fit_callbacks = check_callbacks(callback, "callback")
-        self._optimizers = []
+        self._optimizers = _LocalList()
         try:
             super().fit(X, y, **params)
             self.optimizer_results_ = [_result(opt) for opt in self._optimizers]
@@ -421,7 +428,7 @@ class BayesSearchCV(BaseSearch):
         initial = _check_initial_params(self.initial_params)
         history = self._warm_start_history()
         rng = check_random_state(self.random_state)
-        optimizers = self.__dict__.setdefault("_optimizers", [])
+        optimizers = self.__dict__.setdefault("_optimizers", _LocalList())
         state = {"batch": 0}
         plan, placed, used = [], set(), set()
         for index, (spec, budget) in enumerate(subspaces):
@@ -588,6 +595,17 @@ def _combinations(space, exhaustive):
     return [dict(zip(names, combo)) for combo in itertools.product(*values)]
 
 
+class _LocalList(list):
+    """The phases' optimizers, kept on the search during ``fit``.
+
+    scikit-learn >= 1.9 ships the search to every joblib task (``caller``);
+    the optimizers (history, Gaussian processes) stay in this process.
+    """
+
+    def __reduce__(self):
+        return (_LocalList, ())
+
+
 class _Single:
     """The optimizer of a phase whose every parameter is enumerated: the one
     empty point (combined with the fixed values), then nothing."""
@@ -636,6 +654,10 @@ class _FixedParams:
         return len(self.optimizer)
 
     def __getattr__(self, name):
+        # Only called for names this wrapper lacks; never for its own fields
+        # (unpickling looks attributes up before they are set).
+        if name.startswith("__") or name == "optimizer":
+            raise AttributeError(name)
         return getattr(self.optimizer, name)
 
 

@@ -4,6 +4,8 @@ They mean exactly what they mean in scikit-learn's ``GridSearchCV``; keeping
 the text in one place keeps the three docstrings from drifting apart.
 """
 
+import textwrap
+
 SEARCH_PARAMETERS = """\
 scoring : str, callable, list, tuple or dict, default=None
     Strategy to evaluate the performance of the cross-validated model on
@@ -118,3 +120,7 @@ refit_time_ : float
 multimetric_ : bool
     Whether or not the scorers compute several metrics.
 """
+
+# The docstrings insert these at the indentation of their own sections.
+SEARCH_PARAMETERS = textwrap.indent(SEARCH_PARAMETERS, "    ")
+SEARCH_ATTRIBUTES = textwrap.indent(SEARCH_ATTRIBUTES, "    ")

@@ -167,4 +167,8 @@ class _InitialFirst:
         return self
 
     def __getattr__(self, name):
+        # Only called for names this wrapper lacks; never for its own fields
+        # (unpickling looks attributes up before they are set).
+        if name.startswith("__") or name == "optimizer":
+            raise AttributeError(name)
         return getattr(self.optimizer, name)

@@ -235,7 +235,7 @@ def test_bayes_default_batch_uses_workers_and_folds(n_jobs, cv, expected):
 
 @needs_bayes
 def test_bayes_default_batch_follows_the_backend_context():
-    search = make_search("bayes", cv=3)
+    search = make_search("bayes")  # cv=3
     search.n_splits_ = 3
     with joblib.parallel_config(n_jobs=4):
         assert search._default_batch_size(None) == filled_batch_size(4, 3) == 4
