@@ -83,7 +83,8 @@ class SearchState:
         How many candidates of the last batch came from the checkpoint
         (their fits were not repeated).
     best_index : int or None
-        Row of ``cv_results`` with the best objective score so far.
+        Row of ``cv_results`` with the best objective score so far (under
+        early stopping, among the rows evaluated with the full budget).
     best_score : float or None
         The best objective score so far (None when there is no objective,
         e.g. multi-metric scoring with ``refit=False``; ``nan`` when every
@@ -96,6 +97,10 @@ class SearchState:
         The ``cv_results`` column being maximised (``"mean_test_score"``...).
     phase : int
         Index of the search phase (subspace) the last batch belongs to.
+    full_budget : int, float or None
+        Under early stopping, the ``n_resources`` of a full evaluation: only
+        such rows count for ``best_*`` (a cheap rung's score is not
+        comparable). None: every row counts.
     x, fun, x_iters, func_vals : skopt's ``OptimizeResult`` attributes
         ``x`` is the best candidate as a list of values in sorted parameter
         name order, ``x_iters`` every candidate so far likewise, and ``fun``
@@ -117,6 +122,7 @@ class SearchState:
         cv_results=None,
         objective=None,
         phase=0,
+        full_budget=None,
     ):
         self.iteration = iteration
         self.batch_index = iteration - 1
@@ -132,6 +138,7 @@ class SearchState:
         self.cv_results = {} if cv_results is None else cv_results
         self.objective = objective
         self.phase = phase
+        self.full_budget = full_budget
         self.best_index, self.best_score = self._best()
         self.best_params = (
             None if self.best_index is None else self.cv_results["params"][self.best_index]
@@ -146,6 +153,9 @@ class SearchState:
         values = self._objective_values()
         if values is None:
             return None, None
+        if self.full_budget is not None and "n_resources" in self.cv_results:
+            full = np.asarray(self.cv_results["n_resources"], dtype=float) == self.full_budget
+            values = np.where(full, values, np.nan)
         if values.size == 0 or np.all(np.isnan(values)):
             return None, float("nan")
         index = int(np.nanargmax(values))  # first of ties, like sklearn's rank

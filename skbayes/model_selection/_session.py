@@ -568,6 +568,8 @@ class SearchSession:
             cv_results=self.last_results,
             objective=objective,
             phase=self.phase,
+            # early stopping: best_* from full-budget rows only (_halving.py)
+            full_budget=(self.search.__dict__.get("_halving") or {}).get("max_resources"),
         )
 
     def finish(self, results):

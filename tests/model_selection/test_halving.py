@@ -247,6 +247,21 @@ def test_best_comes_from_full_budget_rows_only():
     assert search.best_params_ == {"quality": 4.0, "max_iter": 9}
 
 
+def test_callbacks_see_the_best_of_the_full_budget_rows_only():
+    states = []
+    search = GridSearch(
+        Probe(slope=-1.0), {"quality": [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0]}, cv=2,
+        early_stopping=SuccessiveHalving("max_iter", min_resources=1, max_resources=9),
+        callbacks=[states.append],
+    ).fit(X, y)
+    # cheap rungs first: no full-budget row yet, so nothing is "best"
+    assert states[0].best_index is None and np.isnan(states[0].best_score)
+    last = states[-1]
+    assert last.best_index == search.best_index_
+    assert last.best_score == pytest.approx(search.best_score_)
+    assert last.best_params == search.best_params_
+
+
 @pytest.mark.parametrize("refit, metric", [("quality", "quality"), ("negated", "negated")])
 def test_promotions_follow_the_refit_metric(refit, metric):
     qualities = [0.1, 0.9, 0.4, 0.7, 0.2, 0.6, 0.3, 0.8, 0.5]
