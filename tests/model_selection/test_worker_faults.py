@@ -26,7 +26,7 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import FitFailedWarning
 from sklearn.svm import SVC
 
-from skbayes import GridSearch, RandomSearch
+from skbayes import BayesSearchCV, GridSearch, RandomSearch
 from skbayes.model_selection import WorkerFaultError, load_history
 from skbayes.model_selection import _faults
 from skbayes.model_selection._faults import (
@@ -36,7 +36,7 @@ from skbayes.model_selection._faults import (
     split_batch,
 )
 from skbayes.model_selection._session import Batch
-from skbayes.space import Real
+from skbayes.space import Categorical, Real
 
 X, y = make_classification(n_samples=40, n_features=4, random_state=0)
 
@@ -359,6 +359,21 @@ def test_loky_worker_deaths_exit_segfault_and_sigkill():
     assert search.best_params_["mode"] == "ok"
     text = " ".join(str(w.message) for w in caught)
     assert "TerminatedWorkerError" in text
+
+
+def test_bayes_search_goes_on_after_a_worker_death():
+    # Every candidate with mode "exit" kills its loky worker; the surrogate
+    # sees those as failed candidates and the search finishes its budget.
+    search = BayesSearchCV(
+        Trouble(), {"mode": Categorical(["ok", "exit"]), "C": Real(0.0, 10.0)},
+        n_iter=8, n_initial_points=4, n_points=2, cv=2, n_jobs=2, random_state=0,
+    )
+    fit_quietly(search)
+    modes = [m for m, _ in modes_and_C(search)]
+    assert len(modes) == 8 and "exit" in modes
+    scores = search.cv_results_["mean_test_score"]
+    assert all(np.isnan(s) == (m == "exit") for m, s in zip(modes, scores))
+    assert search.best_params_["mode"] == "ok"
 
 
 @pytest.fixture(scope="module")
