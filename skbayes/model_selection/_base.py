@@ -83,12 +83,17 @@ class BaseSearch(BaseSearchCV):
         return self.n_points if self.n_points is not None else self._default_batch_size(phase)
 
     # -- the objective ----------------------------------------------------
+    def _objective_metric(self):
+        """Scorer name the optimizers maximise under multi-metric scoring:
+        ``objective_metric`` (BayesSearchCV) or a string ``refit``; None."""
+        metric = getattr(self, "objective_metric", None)
+        return metric or (self.refit if isinstance(self.refit, str) else None)
+
     def _objective_key(self, results):
         """Column of ``cv_results_`` the optimizers maximise, or None."""
         if "mean_test_score" in results:
             return "mean_test_score"
-        metric = self.refit if isinstance(self.refit, str) else None
-        metric = getattr(self, "objective_metric", None) or metric
+        metric = self._objective_metric()
         if metric is None:
             return None
         key = f"mean_test_{metric}"

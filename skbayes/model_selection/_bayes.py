@@ -20,6 +20,7 @@ from sklearn.utils import check_random_state
 from ..callbacks import check_callbacks
 from ..optimizer import BayesOptimizer
 from ..space import Space
+from ..space._dimensions import _same_category
 from ..utils._sklearn_compat import Interval, StrOptions
 from ._base import BaseSearch, SearchPhase
 from ._docs import SEARCH_ATTRIBUTES, SEARCH_PARAMETERS
@@ -394,7 +395,7 @@ class BayesSearchCV(BaseSearch):
         if not isinstance(scoring, (list, tuple, set, dict)):
             return
         names = list(scoring) if not isinstance(scoring, dict) else list(scoring.keys())
-        metric = self.objective_metric or (self.refit if isinstance(self.refit, str) else None)
+        metric = self._objective_metric()
         if metric is None:
             raise ValueError(
                 f"With multi-metric scoring and refit={self.refit!r}, BayesSearchCV "
@@ -447,10 +448,10 @@ class BayesSearchCV(BaseSearch):
                               if n not in fixed}) if len(fixed) < len(space.names) else None
                 mine = [i for i, p in enumerate(initial)
                         if i not in placed and p in space
-                        and all(_same(p[k], v) for k, v in fixed.items())]
+                        and all(_same_category(p[k], v) for k, v in fixed.items())]
                 placed.update(mine)
                 seeds = [i for i, (p, _) in enumerate(history) if p in space
-                         and all(_same(p[k], v) for k, v in fixed.items())]
+                         and all(_same_category(p[k], v) for k, v in fixed.items())]
                 used.update(seeds)
                 phase = self._phase(
                     index, rest, fixed, share, settings,
@@ -479,7 +480,7 @@ class BayesSearchCV(BaseSearch):
         """``[(params, score)]`` of ``warm_start_from``."""
         if self.warm_start_from is None:
             return []
-        metric = self.objective_metric or (self.refit if isinstance(self.refit, str) else None)
+        metric = self._objective_metric()
         params, scores = load_history(self.warm_start_from, None, metric=metric)
         return list(zip(params, scores))
 
@@ -536,13 +537,6 @@ class BayesSearchCV(BaseSearch):
 
 
 # -- helpers ----------------------------------------------------------------------
-
-
-def _same(a, b):
-    try:
-        return type(a) is type(b) and bool(a == b) or a is b
-    except Exception:
-        return a is b
 
 
 def _strip(params, fixed):
