@@ -162,9 +162,11 @@ class BayesOptimizer(Optimizer):
 
     Failed evaluations (``nan``) and infinite scores stay in the history but
     the surrogate sees them as the worst finite score. The surrogate models
-    the scores after a convex power transform (``skbayes.surrogate.
-    warp_scores``) that spreads the best scores apart when a bad tail
-    dominates their spread. Points asked in a
+    the scores after an output warping (``skbayes.surrogate.warp_scores``):
+    the worst quarter is raised to the lower quartile, then a convex power
+    transform spreads the best scores apart, so that a few disastrous
+    settings do not make the differences among the good ones look like
+    noise. Points asked in a
     batch (``ask(n)`` with ``n > 1``) or still pending from an earlier ask are
     "kriging believer" fantasies: the model is conditioned on them with its
     own predicted mean as the outcome, without refitting hyperparameters,

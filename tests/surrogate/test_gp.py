@@ -169,20 +169,43 @@ def test_warp_preserves_order_and_stretches_the_best_end():
     y = -np.exp(rng.normal(size=40) * 1.5)  # long tail of bad scores
     w = warp_scores(y)
     order = np.argsort(y)
-    assert np.all(np.diff(w[order]) > 0)
+    assert np.all(np.diff(w[order]) >= 0)
+    # tied below the lower quartile, strictly increasing above it
+    above = y >= np.quantile(y, 0.25)
+    assert np.ptp(w[~above]) == 0 and w[~above].max() < w[above].min()
+    assert np.all(np.diff(np.sort(w[above])) > 0)
     top = np.sort(y)[-5:]
     wtop = np.sort(w)[-5:]
     # the gaps among the best scores grow relative to the whole range
     assert np.ptp(wtop) / np.ptp(w) > 2 * np.ptp(top) / np.ptp(y)
 
 
+def test_warp_a_few_failures_do_not_flatten_the_good_scores():
+    from skbayes.surrogate import warp_scores
+
+    # accuracies: two configurations that do not train, a crowd of good ones
+    y = np.array([0.10, 0.12, 0.9844, 0.9844, 0.9866, 0.9874, 0.9881, 0.9889, 0.9896, 0.9725])
+    w = warp_scores(y)
+    # best minus the plateau at 0.9844, in units of the warped spread
+    gap = (w[8] - w[2]) / w.std()
+    assert gap > 1.0  # without winsorising: (0.9896 - 0.9844) / std(y) ~ 0.015
+    assert np.argmax(w) == 8 and w[0] == w[1] == w.min()
+
+
 def test_warp_never_squashes_a_standout_best_score():
     from skbayes.surrogate import warp_scores
 
-    y = np.array([0.0, 0.1, -0.1, 0.05, -0.05, 0.02, 5.0])  # one excellent point
+    y = np.array([0.0, 0.1, -0.1, 0.05, -0.05, 0.02, 5.0, 0.03])  # one excellent point
     w = warp_scores(y)
-    z = (y - y.mean()) / y.std()
-    np.testing.assert_allclose(w, z)  # lambda clipped to 1: identity
+    yc = np.maximum(y, np.quantile(y, 0.25))  # winsorised, then lambda clipped to 1
+    np.testing.assert_allclose(w, (yc - yc.mean()) / yc.std())
+
+
+def test_warp_keeps_a_tail_that_winsorising_would_erase():
+    from skbayes.surrogate import warp_scores
+
+    w = warp_scores([0.0, 3.0, 3.0, 3.0, 3.0])  # clipping would leave a constant
+    assert w[0] < w[1] == w[4]
 
 
 def test_warp_small_or_constant_inputs_pass_through():
