@@ -6,7 +6,7 @@ most that many points; for scikit-learn's halving the cost of that many
 full-data fits), the same folds (``StratifiedKFold(3, shuffle=True,
 random_state=0)``) and the same scorer, on 75 % of a data set shipped with
 scikit-learn; the refit best model is scored on the other 25 %. Seeds
-``0 .. --seeds - 1`` drive the searches (data, folds and the estimators'
+``0 .. --seeds - 1`` (from ``--first-seed`` on, if given) drive the searches (data, folds and the estimators'
 own ``random_state`` stay fixed); grid searches are deterministic and run
 once. ``n_jobs=1``; BLAS/OpenMP single-threaded (see ``_common``).
 
@@ -26,6 +26,8 @@ Run::
     python benchmarks/bench_real.py                 # 4 tasks x 5 seeds x 30 evaluations
     python benchmarks/bench_real.py --tasks svc,sgd # a subset
     python benchmarks/bench_real.py --quick         # 300 training samples, 8 evaluations, 1 seed
+    # more seeds on the second core: make_report.py merges results/real+*.json
+    python benchmarks/bench_real.py --seeds 10 --first-seed 10 --competitors RandomSearch,RandomizedSearchCV,BayesSearchCV,optuna,hyperopt --output benchmarks/results/real+seeds10-19.json
 
 Results go to ``benchmarks/results/real[_quick].json`` (``--output``).
 """
@@ -54,6 +56,8 @@ def main(argv=None):
     parser.add_argument("--tasks", type=str_list, default=None, help="subset of svc,hgb,sgd,mlp")
     parser.add_argument("--n-iter", type=int, default=None, help="budget (default 30; quick 8)")
     parser.add_argument("--seeds", type=int, default=None, help="seeds 0..N-1 (default 5)")
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="shift the seeds to FIRST..FIRST+N-1 (grids still run once)")
     parser.add_argument("--max-train", type=int, default=None,
                         help="subsample the training set (default: all; quick 300)")
     parser.add_argument("--competitors", type=str_list, default=None,
@@ -75,7 +79,8 @@ def main(argv=None):
         loader, estimator, space, scoring = all_tasks[name]
         Xtr, Xte, ytr, yte = load(loader, max_train)
         for comp in competitors:
-            seeds = [0] if comp.family == "grid" else range(n_seeds)
+            seeds = [0] if comp.family == "grid" else range(
+                args.first_seed, args.first_seed + n_seeds)
             for seed in seeds:
                 row = dict(task=name, competitor=comp.name, seed=seed, n_iter=n_iter,
                            scoring=scoring, n_train=len(Xtr))
@@ -101,6 +106,7 @@ def main(argv=None):
 
     out = args.output or default_output("real", args.quick)
     path = write_json(out, meta("bench_real.py", argv, n_iter=n_iter, seeds=n_seeds,
+                                first_seed=args.first_seed,
                                 max_train=max_train, skipped=skipped,
                                 total_s=time.perf_counter() - started), rows)
     print()

@@ -38,8 +38,9 @@ COLORS = {
 
 def _load(name, quick):
     """``results/<name>.json`` plus the rows of any ``results/<name>+*.json``
-    (e.g. ``synthetic+bayes.json`` from a run with ``--competitors``) for
-    competitors the main file lacks."""
+    (e.g. ``synthetic+bayes.json`` from a run with ``--competitors``, or
+    ``real+seeds10-19.json`` from one with ``--first-seed``) for the runs
+    (competitor, task, seed) the main file lacks."""
     suffix = "_quick" if quick else ""
     path = HERE / "results" / f"{name}{suffix}.json"
     if not path.exists():
@@ -50,11 +51,15 @@ def _load(name, quick):
         if not quick and extra.stem.endswith("_quick"):
             continue
         more = json.loads(extra.read_text())
-        have = {r.get("competitor", r.get("optimizer")) for r in payload["results"]}
-        payload["results"] += [r for r in more["results"]
-                               if r.get("competitor", r.get("optimizer")) not in have]
+        have = {_run_key(r) for r in payload["results"]}
+        payload["results"] += [r for r in more["results"] if _run_key(r) not in have]
         payload["extra_runs"].append(more["meta"].get("command", extra.name))
     return payload
+
+
+def _run_key(row):
+    return (row.get("competitor", row.get("optimizer")),
+            row.get("task", row.get("function")), row.get("seed"))
 
 
 def regret_figure(payload, path):
