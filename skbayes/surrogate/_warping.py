@@ -25,7 +25,7 @@ are bad (they stay at the bottom) while the spread is set by the other
 three quarters. Meta's Ax platform offers the same remedy as its
 ``Winsorize`` transform of the outcomes; we clip at a fixed quantile. On
 the SVC task of our benchmarks it took the seeds that reach the best score
-from 5 to 8 out of 10 (``benchmarks/RESULTS.md``).
+from 8 to 14 out of 20 (``benchmarks/RESULTS.md``).
 
 We fit the Yeo-Johnson exponent by maximum likelihood (Yeo & Johnson 2000)
 on the standardised scores and keep it in ``[1, _MAX_LAMBDA]``: ``lambda >=
