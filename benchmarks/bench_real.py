@@ -6,9 +6,9 @@ most that many points; for scikit-learn's halving the cost of that many
 full-data fits), the same folds (``StratifiedKFold(3, shuffle=True,
 random_state=0)``) and the same scorer, on 75 % of a data set shipped with
 scikit-learn; the refit best model is scored on the other 25 %. Seeds
-``0 .. --seeds - 1`` (from ``--first-seed`` on, if given) drive the searches (data, folds and the estimators'
-own ``random_state`` stay fixed); grid searches are deterministic and run
-once. ``n_jobs=1``; BLAS/OpenMP single-threaded (see ``_common``).
+``0 .. --seeds - 1`` (shifted by ``--first-seed``) drive the searches (data,
+folds and the estimators' own ``random_state`` stay fixed); grid searches are
+deterministic and run once. ``n_jobs=1``; BLAS/OpenMP single-threaded (see ``_common``).
 
 Tasks:
 
