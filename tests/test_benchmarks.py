@@ -36,6 +36,8 @@ TINY = {
                             "--output"),
     "bench_halving.py": (["--tasks", "svc", "--seeds", "1"], "--out"),
     "bench_long_run.py": (["--n-iter", "15"], "--output"),
+    "bench_cluster.py": (["--budget", "1", "--fit-seconds", "0.02", "--fit-times", "varied",
+                          "--competitors", "skbayes,sklearn"], "--output"),
 }
 
 # Competitors of benchmarks/_common.py whose library is optional.
@@ -102,6 +104,13 @@ def test_script_runs_quick(script, tmp_path):
         assert len(payload["windows"]) >= 1 and payload["n_iter"] == 15
         assert payload["peak_rss_mb"] >= payload["peak_rss_mb_after_imports"] > 0
         assert payload["best_regret"] >= -1e-9
+    if script == "bench_cluster.py":
+        ran = {r["competitor"] for r in payload["results"]}
+        assert {"skbayes.BayesSearchCV", "skbayes.RandomSearch",
+                "sklearn.RandomizedSearchCV"} <= ran
+        for row in payload["results"]:
+            assert 0.0 < row["utilisation"] <= 1.05 and row["candidates"] >= 1
+            assert row["regret"] >= -1e-9
     if script == "bench_grid_parity.py":
         assert payload["results"] and all(r["identical"] for r in payload["results"])
         assert all(r["n_candidates"] == 50 for r in payload["results"])
