@@ -291,6 +291,8 @@ class BayesSearchCV(BaseSearch):
         self : object
             Instance of fitted estimator.
         """
+        # fit_params is merged below, before BaseSearchCV.fit would validate it.
+        self._validate_params()
         params = {**(self.fit_params or {}), **params}
         if groups is not None:
             params["groups"] = groups

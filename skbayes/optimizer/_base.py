@@ -12,6 +12,7 @@ evaluation is told as ``nan``. The laws (tested for every optimizer):
 """
 
 import math
+import numbers
 from abc import ABC, abstractmethod
 
 
@@ -72,8 +73,10 @@ class Optimizer(ABC):
         list of dict
             Fewer than ``n_points`` (maybe none) only when exhausted.
         """
-        if not isinstance(n_points, int) or isinstance(n_points, bool) or n_points < 1:
+        # numpy integers are ints too (a search's n_points may be np.int64).
+        if not isinstance(n_points, numbers.Integral) or isinstance(n_points, bool) or n_points < 1:
             raise ValueError(f"'n_points' must be a positive int, got {n_points!r}")
+        n_points = int(n_points)
         points = []
         for params in self._propose(n_points):
             key = point_key(params)

@@ -290,6 +290,29 @@ def test_n_points_is_validated(cls):
         search.fit(X, y)
 
 
+@pytest.mark.parametrize("cls", [GridSearch, RandomSearch])
+def test_numpy_integer_n_points_is_an_int(cls):
+    # Regression: np.int64 passed the constraint, then Optimizer.ask refused it.
+    grid = {"C": [0.1, 1.0, 10.0]}
+    search = cls(CountingClassifier(), grid, n_points=np.int64(2), cv=3)
+    if cls is RandomSearch:
+        search.set_params(n_iter=3, random_state=0)
+    search.fit(X, y)
+    assert len(search.cv_results_["params"]) == 3
+
+
+def test_bayes_fit_params_is_validated_before_use():
+    # Regression: a non-mapping fit_params gave a raw "'list' object is not a
+    # mapping" TypeError before scikit-learn's validation ran.
+    from skbayes import BayesSearchCV
+
+    search = BayesSearchCV(CountingClassifier(), {"C": Real(0.1, 10.0)}, n_iter=2,
+                           fit_params=[1])
+    with pytest.raises(ValueError, match="'fit_params' parameter of BayesSearchCV must be"):
+        search.fit(X, y)
+    assert CountingClassifier.n_fits == 0
+
+
 @pytest.mark.parametrize(
     "cls, space", [(GridSearch, []), (RandomSearch, [])], ids=["grid", "random"]
 )
