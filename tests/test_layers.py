@@ -3,6 +3,10 @@
 * A module imports only from its own layer or the layers below it.
 * Private scikit-learn modules and names (a component or name starting with
   ``_``) are imported only by ``skbayes/utils/_sklearn_compat.py``.
+* Nor does any other module read a private attribute that skbayes does not
+  define itself (``parallel._ready_batches``, ``self._validate_params()``
+  inherited from scikit-learn): such foreign private names go through the
+  compat module too.
 """
 
 import ast
@@ -119,6 +123,50 @@ def sklearn_private_uses(source):
                 yield node.lineno, f"{ast.unparse(node)}"
 
 
+def defined_names(source):
+    """Names a module defines: functions, classes, assigned names and
+    attributes, arguments and ``__slots__`` entries."""
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.attr)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__slots__" for t in node.targets
+        ):
+            names.update(c.value for c in ast.walk(node.value)
+                         if isinstance(c, ast.Constant) and isinstance(c.value, str))
+    return names
+
+
+def private_attribute_reads(source):
+    """Yield (lineno, name) for ``x._name`` reads and ``getattr(x, "_name")``."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+            if _private(node.attr):
+                yield node.lineno, node.attr
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+              and node.func.id in ("getattr", "hasattr", "setattr", "delattr")
+              and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant)
+              and isinstance(node.args[1].value, str) and _private(node.args[1].value)):
+            yield node.lineno, node.args[1].value
+
+
+def foreign_private_reads(sources):
+    """(path, lineno, name) of private attributes read but defined nowhere in
+    ``sources`` (a dict path -> source): another library's private names."""
+    ours = set()
+    for source in sources.values():
+        ours |= defined_names(source)
+    return [(path, lineno, name) for path, source in sources.items()
+            for lineno, name in private_attribute_reads(source) if name not in ours]
+
+
 def layer_violations(source, module, is_package, relpath):
     if relpath in EXEMPT_FROM_LAYERS:
         return []
@@ -172,6 +220,29 @@ def test_private_sklearn_only_in_compat_module():
         for lineno, text in sklearn_private_uses(path.read_text()):
             violations.append(f"{_relpath(path)}:{lineno}: {text}")
     assert not violations, "private scikit-learn names:\n" + "\n".join(violations)
+
+
+def test_foreign_private_attributes_only_in_compat_module():
+    sources = {_relpath(p): p.read_text() for p in _package_files()}
+    found = [f"{path}:{lineno}: .{name}" for path, lineno, name in foreign_private_reads(sources)
+             if path != SKLEARN_COMPAT]
+    assert not found, "private attributes of other libraries:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    "source, bad",
+    [
+        ("def f(parallel):\n    return parallel._ready_batches", True),
+        ("class S:\n    def fit(self):\n        self._validate_params()", True),
+        ("def f(p):\n    return getattr(p, '_backend', None)", True),
+        ("class S:\n    def _go(self):\n        pass\n    def fit(self):\n        self._go()",
+         False),
+        ("class S:\n    def fit(self):\n        self._n = 1\n        return self._n", False),
+        ("class S:\n    __slots__ = ('_a',)\n    def f(self):\n        return self._a", False),
+    ],
+)
+def test_foreign_private_checker(source, bad):
+    assert bool(foreign_private_reads({"skbayes/x.py": source})) is bad
 
 
 def test_compat_module_exists_and_is_the_choke_point():

@@ -21,7 +21,7 @@ from ..callbacks import check_callbacks
 from ..optimizer import BayesOptimizer
 from ..space import Space
 from ..space._dimensions import _same_category
-from ..utils._sklearn_compat import Interval, StrOptions
+from ..utils._sklearn_compat import Interval, StrOptions, validate_parameters
 from ._base import BaseSearch, SearchPhase
 from ._docs import SEARCH_ATTRIBUTES, SEARCH_PARAMETERS
 from ._halving import Hyperband, SuccessiveHalving
@@ -292,7 +292,7 @@ class BayesSearchCV(BaseSearch):
             Instance of fitted estimator.
         """
         # fit_params is merged below, before BaseSearchCV.fit would validate it.
-        self._validate_params()
+        validate_parameters(self)
         params = {**(self.fit_params or {}), **params}
         if groups is not None:
             params["groups"] = groups

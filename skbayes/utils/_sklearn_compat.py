@@ -26,7 +26,15 @@ __all__ = [
     "StrOptions",
     "drop_leftover_tasks",
     "scorer_accepts_sample_weight",
+    "validate_parameters",
 ]
+
+
+def validate_parameters(estimator):
+    """Check ``estimator``'s parameters against its ``_parameter_constraints``
+    now, as scikit-learn's ``fit`` does on entry: for a ``fit`` that must use
+    a parameter before it calls ``BaseSearchCV.fit``."""
+    estimator._validate_params()
 
 
 def scorer_accepts_sample_weight(scorer):
