@@ -4,7 +4,7 @@ from itertools import islice
 
 from sklearn.model_selection import ParameterGrid
 
-from ..space import Categorical, Dimension, Integer
+from ..space import Categorical, Dimension, Integer, from_foreign
 from ._base import Optimizer
 
 
@@ -27,6 +27,7 @@ def grid_from_spec(param_grid):
             raise TypeError(f"'param_grid' entries must be dicts, got {grid!r}")
         out = {}
         for name, value in grid.items():
+            value = from_foreign(value, name)  # scikit-optimize's dimensions
             if isinstance(value, (Integer, Categorical)):
                 value = value.values()
             elif isinstance(value, Dimension):

@@ -5,7 +5,14 @@ import math
 from sklearn.model_selection import ParameterSampler
 from sklearn.utils import check_random_state
 
-from ..space import Categorical, Dimension, Distribution, Integer, is_scipy_distribution
+from ..space import (
+    Categorical,
+    Dimension,
+    Distribution,
+    Integer,
+    from_foreign_spec,
+    is_scipy_distribution,
+)
 from ._base import Optimizer, point_key
 
 # Draws allowed per wanted point before a space is declared exhausted (a
@@ -96,6 +103,7 @@ class RandomOptimizer(Optimizer):
             if isinstance(param_distributions, dict)
             else list(param_distributions)
         )
+        dists = [from_foreign_spec(d) for d in dists]  # scikit-optimize's dimensions
         self.n_iter = n_iter
         self._rng = check_random_state(random_state)
         if _has_skbayes_dimensions(dists):
