@@ -61,6 +61,12 @@ def _invalid(name, estimator, valid):
         f"Valid parameters are: {sorted(valid)!r}."
     )
     close = _close_matches(name, valid)
+    head, sep, rest = name.partition("__")
+    if not close and sep:
+        # A misspelt step whose nested name is not listed (set_params would
+        # take it): suggest the step that is close, with the same rest.
+        steps = {v.partition("__")[0] for v in valid}
+        close = [f"{step}__{rest}" for step in _close_matches(head, steps)]
     if close:
         message += f" Did you mean {' or '.join(repr(c) for c in close)}?"
     return ValueError(message)
