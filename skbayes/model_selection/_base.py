@@ -171,7 +171,6 @@ class BaseSearch(BaseSearchCV):
         # callback_ctx: scikit-learn >= 1.9's callbacks (_callback_tree.py).
         session = self.__dict__.get("_session") or SearchSession(self)
         self._session = session
-        check_param_names(session.estimator, self._spaces_for_name_check())
         check_fit_timeout(getattr(self, "fit_timeout", None))
         self._fault_guard = FaultGuard(self)  # worker crashes and timeouts (_faults.py)
         self._deferred = []
@@ -180,6 +179,8 @@ class BaseSearch(BaseSearchCV):
         self._last_failure = None
         try:
             plan = self._make_plan()
+            # After the plan, which checks the values as scikit-learn does first.
+            check_param_names(session.estimator, self._spaces_for_name_check())
             if self._early_stopping():
                 plan, self._halving["max_resources"] = halving_plan(
                     self, plan, self._halving["data"]

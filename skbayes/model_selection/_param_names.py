@@ -17,6 +17,7 @@ for every candidate estimator.
 """
 
 import difflib
+from collections.abc import Mapping
 
 from sklearn.base import clone
 
@@ -138,9 +139,12 @@ def check_param_names(estimator, spaces):
         The grids or search spaces (parameter name to values).
     """
     for space in spaces:
+        if not isinstance(space, Mapping):
+            raise TypeError(f"Parameter grid is not a dict ({space!r})")
         for name in space:
             if not isinstance(name, str):
-                raise TypeError(f"parameter names must be str, got {name!r}")
+                raise TypeError(f"keywords must be strings: parameter names must be str, "
+                                f"got {name!r}")
             _check_name(estimator, name, space)
 
 

@@ -24,7 +24,10 @@ def grid_from_spec(param_grid):
     converted = []
     for grid in grids:
         if not isinstance(grid, dict):
-            raise TypeError(f"'param_grid' entries must be dicts, got {grid!r}")
+            # scikit-learn's ParameterGrid's words, then ours.
+            raise TypeError(
+                f"Parameter grid is not a dict ({grid!r}): 'param_grid' entries must be dicts"
+            )
         out = {}
         for name, value in grid.items():
             value = from_foreign(value, name)  # scikit-optimize's dimensions

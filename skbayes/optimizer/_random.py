@@ -25,7 +25,10 @@ _MAX_ENUMERATED = 100_000
 
 
 def _has_skbayes_dimensions(dists):
-    return any(isinstance(v, Dimension) for d in dists for v in d.values())
+    # A non-dict entry is left to ParameterSampler, which names it.
+    return any(
+        isinstance(v, Dimension) for d in dists if isinstance(d, dict) for v in d.values()
+    )
 
 
 def _enumerable_size(dist):

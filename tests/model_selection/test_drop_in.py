@@ -69,3 +69,23 @@ def test_grid_and_random_keep_exactly_sklearns_keys_with_train_scores(ours, thei
     a = ours(LinearSVC(), GRID, cv=3, return_train_score=True, **kwargs).fit(X, y)
     b = theirs(LinearSVC(), GRID, cv=3, return_train_score=True, **kwargs).fit(X, y)
     assert list(a.cv_results_) == list(b.cv_results_)
+
+
+@pytest.mark.parametrize(
+    "grid",
+    [{"C": 1}, {"C": []}, {"C": np.zeros((2, 2))}, [{"C": [1.0]}, 3], {1: [1.0]},
+     {"D": 1}, {"D": [1.0]}, {"C": None}],
+    ids=repr,
+)
+@pytest.mark.parametrize(
+    "ours, theirs, kwargs",
+    [(GridSearch, GridSearchCV, {}),
+     (RandomSearch, RandomizedSearchCV, {"n_iter": 2, "random_state": 0})],
+)
+def test_bad_grids_raise_sklearns_error(ours, theirs, kwargs, grid):
+    # Same exception type, and scikit-learn's words first (skbayes may add some).
+    with pytest.raises(Exception) as expected:
+        theirs(LinearSVC(), grid, cv=2, **kwargs).fit(X, y)
+    with pytest.raises(type(expected.value)) as got:
+        ours(LinearSVC(), grid, cv=2, **kwargs).fit(X, y)
+    assert str(got.value).startswith(str(expected.value)[:40])
