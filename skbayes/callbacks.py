@@ -195,6 +195,19 @@ class SearchState:
         )
 
 
+def _refuse_sklearn_callback(callback, name):
+    """scikit-learn's callbacks (>= 1.9: ``ProgressBar``, ``ScoringMonitor``,
+    anything with ``on_fit_task_begin``) follow another protocol; they are
+    registered with the search's ``set_callbacks``, which skbayes' searches
+    inherit, and then see every fit (``model_selection._callback_tree``)."""
+    if hasattr(callback, "on_fit_task_begin") and not isinstance(callback, type):
+        raise TypeError(
+            f"'{name}' got {callback!r}, a scikit-learn callback; register it with "
+            f"search.set_callbacks({type(callback).__name__}(...)) instead. '{name}' "
+            "takes skbayes callbacks: callables of the search state (see skbayes.callbacks)"
+        )
+
+
 def check_callbacks(callbacks, name="callbacks"):
     """Return ``callbacks`` as a list of callables, or raise a clear error.
 
@@ -217,6 +230,8 @@ def check_callbacks(callbacks, name="callbacks"):
     """
     if callbacks is None:
         return []
+    for callback in callbacks if isinstance(callbacks, (list, tuple)) else [callbacks]:
+        _refuse_sklearn_callback(callback, name)
     if callable(callbacks):
         return [callbacks]
     if not isinstance(callbacks, (list, tuple)):

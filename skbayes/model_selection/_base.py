@@ -18,10 +18,15 @@ from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import check_cv
 
 from ..utils._sklearn_compat import BaseSearchCV, Interval
+from ._callback_tree import CallbackTree
 from ._faults import FaultGuard, check_fit_timeout, split_batch
 from ._halving import describe_data, full_budget_best_index, halving_plan
 from ._param_names import check_param_names
 from ._session import SearchSession
+
+
+def _scorer_names(results):
+    return sorted(k[len("mean_test_"):] for k in results if k.startswith("mean_test_"))
 
 
 class SearchPhase:
@@ -44,6 +49,10 @@ class BaseSearch(BaseSearchCV):
     and ``_spaces_for_name_check()``, returning the dicts whose keys must be
     parameters of the estimator. They may override ``_default_batch_size``.
     """
+
+    # Grid and random search in one batch show scikit-learn callbacks exactly
+    # GridSearchCV's task tree; False: one subtask per batch (_callback_tree.py).
+    _sklearn_task_tree = True
 
     _parameter_constraints: dict = {
         **BaseSearchCV._parameter_constraints,
@@ -97,10 +106,20 @@ class BaseSearch(BaseSearchCV):
         if metric is None:
             return None
         key = f"mean_test_{metric}"
+        if key not in results and not getattr(self, "objective_metric", None):
+            # refit names no scorer of a callable's dict: GridSearchCV's error.
+            raise ValueError(
+                "For multi-metric scoring, the parameter refit must be set to a "
+                "scorer key or a callable to refit an estimator with the best "
+                "parameter setting on the whole data and make the best_* "
+                "attributes available for that metric. If this is not needed, "
+                f"refit should be set to False explicitly. {self.refit!r} was passed. "
+                f"The scorer returned {_scorer_names(results)}."
+            )
         if key not in results:
             raise ValueError(
                 f"objective metric {metric!r} is not one of the scorers: "
-                f"{sorted(k[len('mean_test_'):] for k in results if k.startswith('mean_test_'))}"
+                f"{_scorer_names(results)}"
             )
         return key
 
@@ -148,10 +167,10 @@ class BaseSearch(BaseSearchCV):
         return self
 
     # -- the loop ---------------------------------------------------------
-    def _run_search(self, evaluate_candidates):
+    def _run_search(self, evaluate_candidates, callback_ctx=None):
+        # callback_ctx: scikit-learn >= 1.9's callbacks (_callback_tree.py).
         session = self.__dict__.get("_session") or SearchSession(self)
         self._session = session
-        check_param_names(session.estimator, self._spaces_for_name_check())
         check_fit_timeout(getattr(self, "fit_timeout", None))
         self._fault_guard = FaultGuard(self)  # worker crashes and timeouts (_faults.py)
         self._deferred = []
@@ -160,11 +179,22 @@ class BaseSearch(BaseSearchCV):
         self._last_failure = None
         try:
             plan = self._make_plan()
+            # After the plan, which checks the values as scikit-learn does first.
+            check_param_names(session.estimator, self._spaces_for_name_check())
             if self._early_stopping():
                 plan, self._halving["max_resources"] = halving_plan(
                     self, plan, self._halving["data"]
                 )
             self._check_constant_splits(plan)
+            tree = CallbackTree(
+                self,
+                callback_ctx,
+                self._n_splits(),
+                single_call=self._sklearn_task_tree and self._single_call(plan),
+                task_name="rung" if self._early_stopping() else "batch",
+            )
+            evaluate_candidates = tree.wrap(evaluate_candidates)
+            tree.begin()
             session.begin(plan, self._n_splits())
             for index, phase in enumerate(plan):
                 session.enter_phase(index)
@@ -181,6 +211,7 @@ class BaseSearch(BaseSearchCV):
                 # "No fits were performed" error rather than an IndexError.
                 evaluate_candidates([])
             session.finish(session.last_results)
+            tree.end()
         finally:
             try:
                 session.end()
@@ -188,17 +219,19 @@ class BaseSearch(BaseSearchCV):
                 del self._deferred, self._any_recorded, self._first_failure
                 del self._last_failure, self._fault_guard
 
+    def _single_call(self, plan):
+        """Whether ``plan`` is run in one ``evaluate_candidates`` call, as
+        scikit-learn's searches are (one batch, no checkpoint)."""
+        if self.checkpoint is not None or len(plan) != 1 or hasattr(plan[0], "run"):
+            return False  # a phase with "run" (early stopping) makes several calls
+        budget = plan[0].budget if plan[0].budget is not None else len(plan[0].optimizer)
+        return self._batch_size(plan[0]) >= budget
+
     def _check_constant_splits(self, plan):
         """Refuse a splitter that gives new folds on every call when the
         search runs in several batches (candidates would be compared on
         different folds). One batch, as in scikit-learn, needs no check."""
-        budgets = [p.budget if p.budget is not None else len(p.optimizer) for p in plan]
-        if (
-            self.checkpoint is None
-            and len(plan) == 1
-            and not hasattr(plan[0], "run")  # early stopping: several calls
-            and self._batch_size(plan[0]) >= budgets[0]
-        ):
+        if self._single_call(plan):
             return
         cv = check_cv(self.cv)
         shuffles = getattr(cv, "shuffle", None)

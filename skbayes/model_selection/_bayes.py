@@ -27,6 +27,7 @@ from ._docs import SEARCH_ATTRIBUTES, SEARCH_PARAMETERS
 from ._halving import Hyperband, SuccessiveHalving
 from ._journal import CheckpointWarning, load_history
 from ._parallel import default_batch_size
+from ._ranks import add_train_ranks
 
 #: skopt ``Optimizer`` arguments ``optimizer_kwargs`` may set here.
 _USED_OPTIMIZER_KWARGS = ("n_initial_points", "acq_func", "acq_func_kwargs",
@@ -154,7 +155,9 @@ class BayesSearchCV(BaseSearch):
     ``cv_results_`` has scikit-learn's columns plus ``subspace`` (index of
     the subspace of ``search_spaces``), ``batch`` (the proposal batch),
     ``initial_design`` (True for candidates chosen before the model was
-    used) and ``proposal_time`` (seconds the optimizer spent per candidate).
+    used) and ``proposal_time`` (seconds the optimizer spent per candidate);
+    with ``return_train_score=True``, ``rank_train_score`` (or
+    ``rank_train_<name>`` per scorer), as in skopt.
 
     Candidates are proposed in batches: ``n_points`` of them, or by default
     as many as keep joblib's workers busy for the number of folds
@@ -179,6 +182,9 @@ class BayesSearchCV(BaseSearch):
     >>> search.total_iterations, len(search.optimizer_results_)
     (8, 1)
     """
+
+    # One callback subtask per batch, as many as the search makes (_callback_tree.py).
+    _sklearn_task_tree = False
 
     _parameter_constraints: dict = {
         **BaseSearch._parameter_constraints,
@@ -300,6 +306,7 @@ class BayesSearchCV(BaseSearch):
         self._optimizers = _LocalList()
         try:
             super().fit(X, y, **params)
+            add_train_ranks(self.cv_results_)  # skopt's rank_train_* columns
             self.optimizer_results_ = [_result(opt) for opt in self._optimizers]
         finally:
             self.__dict__.pop("_fit_callbacks", None)

@@ -52,6 +52,9 @@ callbacks : callable or list of callables, default=None
     refit and every attribute is set). Stoppers (``NoImprovementStopper``,
     ``TargetScoreStopper``, skopt's ``DeltaYStopper`` and
     ``DeadlineStopper``) and a ``ProgressBar`` are in ``skbayes.callbacks``.
+    scikit-learn's own callbacks (>= 1.9, e.g. ``sklearn.callback.ProgressBar``)
+    go to ``set_callbacks`` instead, and see every fit; passed here, they
+    raise a ``TypeError``.
 
 max_time : float, default=None
     Time budget in seconds: no new batch starts once it is spent.

@@ -22,6 +22,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 
 from ..optimizer import point_key
+from ._param_names import accepts_param
 
 #: One rung of a schedule: the ``bracket`` it belongs to, its index ``iter``
 #: inside the bracket, and how many candidates it evaluates with how many
@@ -471,7 +472,8 @@ class _Resources:
 
     def _init_parameter(self, search):
         params = self.estimator.get_params()
-        if self.name not in params:
+        # The estimator's set_params decides, as for searched names (_param_names.py).
+        if self.name not in params and not accepts_param(self.estimator, self.name):
             raise ValueError(
                 f"early_stopping: resource={self.name!r} is neither 'n_samples' nor a "
                 f"parameter of {type(self.estimator).__name__}; it must be an integer "
@@ -484,6 +486,12 @@ class _Resources:
                     "parameter; remove it from the search space (the schedule sets it)"
                 )
         high = self.schedule.max_resources
+        if high is None and self.name not in params:
+            raise ValueError(
+                f"early_stopping: {type(self.estimator).__name__}.get_params() does not "
+                f"list resource={self.name!r}, so its full budget is unknown; give the "
+                "schedule max_resources"
+            )
         if high is None:
             high = params[self.name]
             if not isinstance(high, numbers.Integral) or isinstance(high, bool) or high < 1:

@@ -18,7 +18,7 @@ from sklearn.utils import check_random_state
 from threadpoolctl import ThreadpoolController
 
 from ..acquisition import AcquisitionMaximizer, GPHedge, model_acquisition
-from ..space import Space
+from ..space import Space, from_foreign
 from ..surrogate import GaussianProcess, warp_scores
 from ._base import Optimizer, point_key
 
@@ -77,6 +77,7 @@ def _single_threaded_blas():
 
 
 def _check_space(dimensions):
+    dimensions = from_foreign(dimensions)  # a scikit-optimize Space of named dimensions
     if not isinstance(dimensions, (Space, Mapping)):
         raise TypeError(
             "'dimensions' must be a dict of parameter names to dimensions or a "

@@ -4,7 +4,7 @@ from itertools import islice
 
 from sklearn.model_selection import ParameterGrid
 
-from ..space import Categorical, Dimension, Integer
+from ..space import Categorical, Dimension, Integer, from_foreign
 from ._base import Optimizer
 
 
@@ -24,9 +24,13 @@ def grid_from_spec(param_grid):
     converted = []
     for grid in grids:
         if not isinstance(grid, dict):
-            raise TypeError(f"'param_grid' entries must be dicts, got {grid!r}")
+            # scikit-learn's ParameterGrid's words, then ours.
+            raise TypeError(
+                f"Parameter grid is not a dict ({grid!r}): 'param_grid' entries must be dicts"
+            )
         out = {}
         for name, value in grid.items():
+            value = from_foreign(value, name)  # scikit-optimize's dimensions
             if isinstance(value, (Integer, Categorical)):
                 value = value.values()
             elif isinstance(value, Dimension):

@@ -5,7 +5,14 @@ import math
 from sklearn.model_selection import ParameterSampler
 from sklearn.utils import check_random_state
 
-from ..space import Categorical, Dimension, Distribution, Integer, is_scipy_distribution
+from ..space import (
+    Categorical,
+    Dimension,
+    Distribution,
+    Integer,
+    from_foreign_spec,
+    is_scipy_distribution,
+)
 from ._base import Optimizer, point_key
 
 # Draws allowed per wanted point before a space is declared exhausted (a
@@ -18,7 +25,10 @@ _MAX_ENUMERATED = 100_000
 
 
 def _has_skbayes_dimensions(dists):
-    return any(isinstance(v, Dimension) for d in dists for v in d.values())
+    # A non-dict entry is left to ParameterSampler, which names it.
+    return any(
+        isinstance(v, Dimension) for d in dists if isinstance(d, dict) for v in d.values()
+    )
 
 
 def _enumerable_size(dist):
@@ -96,6 +106,7 @@ class RandomOptimizer(Optimizer):
             if isinstance(param_distributions, dict)
             else list(param_distributions)
         )
+        dists = [from_foreign_spec(d) for d in dists]  # scikit-optimize's dimensions
         self.n_iter = n_iter
         self._rng = check_random_state(random_state)
         if _has_skbayes_dimensions(dists):

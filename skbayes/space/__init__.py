@@ -7,6 +7,7 @@ Real(low=0.0001, high=0.1, prior='log-uniform')
 
 from ._dimensions import Categorical, Dimension, Integer, Real
 from ._distribution import Distribution, is_scipy_distribution
+from ._foreign import from_foreign, from_foreign_spec
 from ._space import Space, as_dimension
 
 __all__ = [
@@ -17,5 +18,7 @@ __all__ = [
     "Real",
     "Space",
     "as_dimension",
+    "from_foreign",
+    "from_foreign_spec",
     "is_scipy_distribution",
 ]

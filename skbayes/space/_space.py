@@ -21,6 +21,7 @@ from sklearn.utils import check_random_state
 
 from ._dimensions import Categorical, Dimension, Integer, Real, _is_real_number
 from ._distribution import Distribution, is_scipy_distribution
+from ._foreign import from_foreign
 
 _TUPLE_MODES = ("bounds", "choices")
 
@@ -70,6 +71,7 @@ def as_dimension(name, value, *, tuples="bounds"):
     """
     if tuples not in _TUPLE_MODES:
         raise ValueError(f"'tuples' must be one of {list(_TUPLE_MODES)}, got {tuples!r}")
+    value = from_foreign(value, name)  # scikit-optimize's Real, Integer, Categorical
     if isinstance(value, Dimension):
         return value
     if is_scipy_distribution(value):
@@ -91,7 +93,8 @@ def as_dimension(name, value, *, tuples="bounds"):
     raise TypeError(
         f"search space entry {name!r} must be a Real, Integer or Categorical, a "
         "list of choices, a (low, high[, prior]) tuple or a scipy.stats "
-        f"distribution; got {value!r} of type {type(value).__name__}"
+        f"distribution; got {value!r} of type "
+        f"{type(value).__module__}.{type(value).__qualname__}"
     )
 
 
@@ -126,6 +129,7 @@ class Space:
     """
 
     def __init__(self, dimensions, *, tuples="bounds"):
+        dimensions = from_foreign(dimensions)  # a scikit-optimize Space
         if not isinstance(dimensions, Mapping):
             raise TypeError(
                 "a search space must be a dict of parameter names to dimensions, "
