@@ -38,6 +38,7 @@ from sklearn.model_selection import check_cv
 
 from .. import callbacks as _callbacks
 from ..callbacks import SearchState, check_callbacks
+from ._code_digest import code_description
 from ._journal import (
     FORMAT_VERSION,
     CheckpointError,
@@ -195,18 +196,43 @@ class SearchSession:
         self.fingerprint = self._fingerprint(X, y, params, cv, trains, tests)
         journal = Journal(path)
         if journal.header is not None:
-            differences = compare_fingerprints(journal.header["fingerprint"], self.fingerprint)
-            if differences:
-                raise CheckpointMismatchError(
-                    f"checkpoint {journal.path!r} was written for a different search "
-                    "(fingerprint mismatch):\n  "
-                    + "\n  ".join(differences)
-                    + "\nUse another checkpoint path for a new search, or move this file away."
-                )
+            self._check_fingerprint(journal)
         self.journal = journal
         self._load_queues()
-        journal.lock()  # last: nothing above leaves the file open
+        # Last (nothing above leaves the file open), but before any fit: an
+        # unwritable path, a lock held elsewhere or a filesystem without
+        # locks shows now, not after the first batch.
+        journal.create(
+            {
+                "skbayes_checkpoint": FORMAT_VERSION,
+                "search": type(self.search).__qualname__,
+                "fingerprint": self.fingerprint,
+            }
+        )
         self.replaying = any(self.queues.values())
+
+    def _check_fingerprint(self, journal):
+        recorded, current = journal.header["fingerprint"], self.fingerprint
+        if journal.version < 2:
+            # Format 1 lacks the parts added since; check what it has.
+            missing = sorted(set(current) - set(recorded))
+            current = {k: v for k, v in current.items() if k in recorded}
+            if missing:
+                warnings.warn(
+                    f"checkpoint {journal.path!r} was written by an older skbayes (format "
+                    f"version 1) whose fingerprint lacks {', '.join(missing)}: resume from "
+                    "it only if they did not change since (or move it away to start anew)",
+                    CheckpointWarning,
+                    stacklevel=4,
+                )
+        differences = compare_fingerprints(recorded, current)
+        if differences:
+            raise CheckpointMismatchError(
+                f"checkpoint {journal.path!r} was written for a different search "
+                "(fingerprint mismatch):\n  "
+                + "\n  ".join(differences)
+                + "\nUse another checkpoint path for a new search, or move this file away."
+            )
 
     def _fingerprint(self, X, y, params, cv, trains, tests):
         search, estimator = self.search, self.estimator
@@ -252,6 +278,22 @@ class SearchSession:
                 [data_digest(X), data_digest(y)], f"X {data_summary(X)}, y {data_summary(y)}"
             ),
             "fit parameters": fingerprint_component(fit_params, sorted(fit_params) or "none"),
+            # Objects in initial_params are journaled by their index after
+            # the space's choices: another object there is another candidate.
+            "initial_params": fingerprint_component(
+                describe(getattr(search, "initial_params", None)),
+                _short_repr(getattr(search, "initial_params", None)),
+            ),
+            # Code, not names: an edited class or another function under the
+            # same name measures other scores (_code_digest).
+            "estimator code": fingerprint_component(
+                code_description([estimator, spaces, getattr(search, "initial_params", None)]),
+                f"the code of {kind.__qualname__} and the estimators and functions it holds",
+            ),
+            "scoring code": fingerprint_component(
+                code_description(search.scoring),
+                f"the code of {_short_repr(search.scoring)}",
+            ),
             "error_score": fingerprint_component(
                 describe(search.error_score), repr(search.error_score)
             ),
@@ -265,7 +307,14 @@ class SearchSession:
         path = self.journal.path
         for line, record in enumerate(self.journal.records, start=2):
             for cand in record["candidates"]:
-                pending = self._pending(path, line, record, cand)
+                try:
+                    pending = self._pending(path, line, record, cand)
+                except CheckpointError:
+                    raise
+                except Exception as exc:  # the reader checked the structure
+                    raise CheckpointError(
+                        f"checkpoint {path!r} cannot be used, line {line}: {exc}"
+                    ) from None
                 self.queues.setdefault(record["phase"], deque()).append(pending)
 
     def _pending(self, path, line, record, cand):
@@ -493,12 +542,7 @@ class SearchSession:
                 cand["extra"] = {k: encode_value(_native(v)) for k, v in extra.items()}
             candidates.append(cand)
         line["candidates"] = candidates
-        header = {
-            "skbayes_checkpoint": FORMAT_VERSION,
-            "search": type(self.search).__qualname__,
-            "fingerprint": self.fingerprint,
-        }
-        self.journal.append(line, header)
+        self.journal.append(line)
 
     def _scores_of(self, results, row):
         k = self.n_splits
