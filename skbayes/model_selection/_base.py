@@ -212,6 +212,8 @@ class BaseSearch(BaseSearchCV):
                 "that must share the same folds; give the splitter an int random_state, e.g. "
                 "KFold(5, shuffle=True, random_state=0)"
             )
+        # Attributes do not tell for a custom splitter: compare its folds.
+        self._session.check_constant_folds()
 
     def _run_phase(self, phase, evaluate_candidates):
         """Run one phase; return True if the whole search must stop."""

@@ -449,6 +449,16 @@ def _verified_body(path, lineno, raw):
     """The JSON text of a format-2 line after checking its checksum."""
     match = _CHECK.search(raw)
     if match is None:
+        try:
+            obj = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            _fail(path, lineno, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        except json.JSONDecodeError as exc:
+            _fail(path, lineno, f"not valid JSON ({exc.msg} at column {exc.colno})")
+        except RecursionError:
+            _fail(path, lineno, "nested too deeply")
+        if not isinstance(obj, dict):
+            _fail(path, lineno, "a batch record must be a JSON object")
         _fail(path, lineno, "the line has no checksum (a 'check' field at its end)")
     body = raw[: match.start()] + b"}"
     if hashlib.blake2b(body, digest_size=8).hexdigest().encode() != match.group(1):

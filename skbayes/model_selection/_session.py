@@ -25,6 +25,7 @@ candidates that the resumed search never reaches (a smaller budget, a stop)
 are replayed at the end. A recorded candidate is never dropped.
 """
 
+import hashlib
 import json
 import os
 import warnings
@@ -157,6 +158,7 @@ class SearchSession:
     # -- fit level ---------------------------------------------------------
     def open(self, X, y, params):
         """Read and check the checkpoint (if any) before scikit-learn's fit."""
+        self._data = (X, y, params.get("groups"))  # for check_constant_folds
         path = getattr(self.search, "checkpoint", None)
         if not isinstance(path, (str, os.PathLike)):
             # None, or a bad value that parameter validation reports. The
@@ -364,7 +366,26 @@ class SearchSession:
         finally:
             unwrap(self.search, originals, fitted)
 
+    def check_constant_folds(self):
+        """Refuse a splitter whose folds differ between two calls: the
+        search evaluates its batches on the folds of separate calls.
+        Costs two ``split`` calls and a hash of the indices."""
+        data = getattr(self, "_data", None)
+        if data is None or isinstance(self.search.cv, Iterator):
+            return  # scikit-learn made a one-shot iterator a list already
+        X, y, groups = data
+        cv = check_cv(self.search.cv, y, classifier=is_classifier(self.estimator))
+        first, second = (_folds_digest(cv.split(X, y, groups)) for _ in range(2))
+        if first != second:
+            raise ValueError(
+                f"cv={self.search.cv!r} gives different folds on different calls of its "
+                "split method, but this search evaluates candidates in several batches "
+                "(or resumes from a checkpoint) that must share the same folds; give it "
+                "fixed folds, e.g. a seeded splitter or a list of (train, test) pairs"
+            )
+
     def close(self):
+        self._data = None
         if self.journal is not None:
             self.journal.close()
 
@@ -627,6 +648,15 @@ class SearchSession:
                 continue
             for column, value in zip(columns, entry[1]):
                 results[column][row] = value
+
+
+def _folds_digest(splits):
+    digest = hashlib.blake2b(digest_size=16)
+    for train, test in splits:
+        for rows in (train, test):
+            digest.update(np.ascontiguousarray(np.asarray(rows, dtype=np.int64)).tobytes())
+            digest.update(b"|")
+    return digest.hexdigest()
 
 
 def _detached_session():

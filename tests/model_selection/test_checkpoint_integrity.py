@@ -404,7 +404,10 @@ def _rechecked(text):
     checksum cannot see must still be caught by the reader's checks."""
     obj = json.loads(text)
     obj.pop("check", None)
-    return _journal.encode_line(obj).decode("utf-8").rstrip("\n")
+    try:
+        return _journal.encode_line(obj).decode("utf-8").rstrip("\n")
+    except ValueError:  # inf or nan, which strict JSON cannot hold
+        return text
 
 
 def _mutations(text, rng, n):
