@@ -159,6 +159,10 @@ def code_description(obj, depth=0):
         found = [sub(v) for v in obj]
         return found if any(v is not None for v in found) else None
     kind = type(obj)
+    if kind.__module__.split(".")[0] == "skbayes":
+        # Our own dimensions: the code of their choices (the format, not
+        # skbayes's code, decides what a checkpoint means).
+        return sub(list(getattr(obj, "categories", ())))
     if kind.__module__ in ("numpy", "builtins") or kind.__module__.startswith(("numpy.", "pandas.")):
         return None
     own = class_digest(kind)

@@ -64,6 +64,9 @@ from ._journal import (
 from ._replay import REPLAY_KEY, ROWS_PARAM, Recorded, _n_rows, rows_key, unwrap, wrap
 
 _MAX_MESSAGE = 2000
+#: Seconds of fitting per batch a checkpointed grid or random search aims at
+#: (``checkpoint_batch_size``): about what a crash can lose.
+CHECKPOINT_BATCH_SECONDS = 1.0
 # Estimator parameters left out of the fingerprint: they do not change scores.
 _NO_EFFECT_ON_SCORES = {"n_jobs", "verbose", "memory"}
 
@@ -154,6 +157,8 @@ class SearchSession:
         self.last_results = None
         self._clock_start = self._last_tick = None
         self._warned = set()
+        self._sizing = [0.0, 0, 0]  # live seconds, live candidates, last batch size
+        self._batch_start = None
 
     # -- fit level ---------------------------------------------------------
     def open(self, X, y, params):
@@ -431,11 +436,32 @@ class SearchSession:
             self._warned.add(key)
             warnings.warn(message, CheckpointWarning, stacklevel=5)
 
+    def checkpoint_batch_size(self, workers):
+        """Candidates per call for a checkpointed grid or random search.
+
+        One per idle worker at first; then as many as take about
+        ``CHECKPOINT_BATCH_SECONDS`` to fit at the rate measured so far (at
+        most twice the last batch), so that a crash loses about that much
+        work while the number of scikit-learn calls, each of which formats
+        every result so far, stays small. While the checkpoint is replayed,
+        the whole recorded remainder of the phase at once (the candidates
+        of a grid or random search do not depend on how they are cut).
+        """
+        queue = self.queues.get(self.phase)
+        if queue and self.phase not in self.diverged:
+            return max(workers, len(queue))
+        seconds, count, last = self._sizing
+        if count == 0 or seconds <= 0:
+            return workers
+        by_time = int(CHECKPOINT_BATCH_SECONDS * count / seconds)
+        return max(workers, min(by_time, 2 * max(last, 1)))
+
     def schedule(self, params, extra, room):
         """The batch to send for the candidates the optimizer proposed.
 
         ``room`` is what is left of the phase's budget (None: unbounded).
         """
+        self._batch_start = _callbacks._monotonic()
         batch = Batch()
         queue = self.queues.get(self.phase)
         i = injected = 0
@@ -543,6 +569,11 @@ class SearchSession:
         live = [i for i, is_live in enumerate(batch.live) if is_live]
         if not live:
             return
+        if self._batch_start is not None:
+            self._sizing[0] += _callbacks._monotonic() - self._batch_start
+            self._sizing[1] += len(live)
+            self._sizing[2] = len(batch.send)
+            self._batch_start = None
         line = {
             "batch": len(self.journal.records),
             "phase": self.phase,

@@ -114,15 +114,33 @@ def test_resuming_a_finished_search_only_refits(tmp_path):
     assert n_recorded(path) == len(first["params"])
 
 
-def test_checkpoint_alone_journals_in_small_batches(tmp_path):
+def test_checkpoint_alone_journals_in_small_batches(tmp_path, monkeypatch):
+    from skbayes.model_selection import _session
+
     path = tmp_path / "grid.jsonl"
     plain = GridSearch(Toy(), GRID, cv=3).fit(X, Y)
+    # Slow fits (a target of almost no time per batch): n_jobs=1 and 3
+    # folds, one candidate per batch.
+    monkeypatch.setattr(_session, "CHECKPOINT_BATCH_SECONDS", 1e-9)
     search = GridSearch(Toy(), GRID, cv=3, checkpoint=path).fit(X, Y)
     lines = journal_lines(path)
-    # n_jobs=1 and 3 folds: one candidate per batch.
     assert len(lines) == 1 + len(plain.cv_results_["params"])
     assert lines[0]["skbayes_checkpoint"] == 2
     assert_same_results(search.cv_results_, plain.cv_results_)
+    # Fast fits: batches double up to about CHECKPOINT_BATCH_SECONDS of work.
+    monkeypatch.setattr(_session, "CHECKPOINT_BATCH_SECONDS", 1e6)
+    os.remove(path)
+    search = GridSearch(Toy(), GRID, cv=3, checkpoint=path).fit(X, Y)
+    assert [len(r["candidates"]) for r in journal_lines(path)[1:]] == [1, 2, 4, 1]
+    assert_same_results(search.cv_results_, plain.cv_results_)
+    # A resume replays every recorded candidate in one call.
+    seen = []
+    Toy.n_fits = 0
+    resumed = GridSearch(
+        Toy(), GRID, cv=3, checkpoint=path, callbacks=[lambda s: seen.append(s.replayed)]
+    ).fit(X, Y)
+    assert seen == [8] and Toy.n_fits == 1
+    assert_same_results(resumed.cv_results_, plain.cv_results_)
 
 
 @pytest.mark.parametrize("refit", ["acc", "callable"])
