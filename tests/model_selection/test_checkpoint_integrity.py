@@ -474,3 +474,21 @@ def _is_json(text):
         return isinstance(json.loads(text), dict)
     except ValueError:
         return False
+
+
+def test_nan_category_survives_warm_start_from(tmp_path):
+    from skbayes import BayesSearchCV
+
+    path = tmp_path / "nan-warm.jsonl"
+    pipe = Pipeline([("impute", SimpleImputer()), ("clf", LogisticRegression())])
+    space = {"impute__missing_values": Categorical([np.nan, -1.0]), "clf__C": Real(0.1, 10.0)}
+    GridSearch(
+        pipe, {"impute__missing_values": [np.nan, -1.0], "clf__C": [1.0]}, cv=3, checkpoint=path
+    ).fit(X, Y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CheckpointWarning)  # nothing skipped
+        search = BayesSearchCV(
+            pipe, space, n_iter=2, n_initial_points=2, cv=3, random_state=0,
+            warm_start_from=path,
+        ).fit(X, Y)
+    assert len(search.cv_results_["params"]) == 2
