@@ -1,9 +1,9 @@
 """The checkpoint journal: an append-only JSON-lines record of finished batches.
 
-Format (version 1), one JSON object per line, UTF-8, strict JSON (no NaN):
+Format (version 2), one JSON object per line, UTF-8, strict JSON (no NaN):
 
-* line 1, the header: ``{"skbayes_checkpoint": 1, "search": ..., "created":
-  ..., "fingerprint": {component: {"digest": ..., "summary": ...}}}``;
+* line 1, the header: ``{"skbayes_checkpoint": 2, "search": ..., "fingerprint":
+  {component: {"digest": ..., "summary": ...}}, "created": ...}``;
 * then one line per finished batch: ``{"batch": i, "phase": p, "status":
   "ok" | "all_failed", "elapsed": s, "objective": column, "candidates":
   [...]}``, each candidate holding its encoded ``params``, per-split
@@ -12,26 +12,40 @@ Format (version 1), one JSON object per line, UTF-8, strict JSON (no NaN):
   (``failed``; scikit-learn does not say which fits raised) and its extra
   ``cv_results_`` columns. An ``all_failed`` batch (every fit raised, so
   scikit-learn recorded nothing) keeps the message instead of scores.
+* every line ends with ``"check": "<16 hex digits>"``, a blake2b digest of
+  the line's bytes before that member (``encode_line``), and batch numbers
+  run 0, 1, 2, ... without a gap or a repeat.
+
+Version 1 (skbayes before issue 18) had no ``check`` and a smaller
+fingerprint: such journals are still read (their batch numbers checked) and
+appended to in version 1; the session warns about what it cannot check.
 
 Parameter values are stored as JSON values when JSON represents them exactly
 (``None``, bool, int, float, str), numpy scalars with their dtype, and every
 other object (tuples, estimators, callables, ...) by its index among the
-choices of the search space, with its ``repr`` for people and for matching
-against another space. Nothing is pickled and loading never runs code.
+choices of the search space (then ``initial_params``), with its ``repr``,
+which must still match when the value is restored. Nothing is pickled and
+loading never runs code.
 
-Each line is written with one ``write``, then ``flush`` and ``fsync``, with
-Ctrl-C held back for that moment; a crash can only tear the last line, which
-the next reader drops with a ``CheckpointWarning`` (and truncates before
-appending). Any other damage raises ``CheckpointError`` naming the line.
+Each line is written with one ``write`` and flushed, with Ctrl-C held back
+for that moment, and ``fsync``-ed at most every ``FSYNC_INTERVAL`` seconds
+and on close: a dead process loses nothing, an operating-system crash at
+most the last second. A crash can only tear the last line, which the next
+reader drops with a ``CheckpointWarning`` (and truncates before appending).
+Any other damage raises ``CheckpointError`` naming the file and the line; a
+file that does not start with a journal header, or is not a regular file,
+is never written to.
 
 The header's fingerprint describes what the recorded scores depend on: the
-search class, the estimator class and its fixed parameters, the search space,
-the cross-validation splits, the scoring, the data, the fit parameters,
-``error_score`` and ``return_train_score``. A checkpoint whose fingerprint
-differs is refused (``CheckpointMismatchError``) with the differing parts.
-``n_iter``, ``random_state``, ``n_points``, ``n_jobs``, callbacks and
-optimizer options may change between runs: the recorded candidates are then
-still used (see ``_session``).
+search class, the estimator class, its code and its fixed parameters, the
+search space and ``initial_params``, the cross-validation splits, the
+scoring and its code, the data, the fit parameters, ``error_score`` and
+``return_train_score`` (docs/user_guide/checkpoints.rst lists what it cannot
+detect). A checkpoint whose fingerprint differs is refused
+(``CheckpointMismatchError``) with the differing parts. ``n_iter``,
+``random_state``, ``n_points``, ``n_jobs``, callbacks and optimizer options
+may change between runs: the recorded candidates are then still used (see
+``_session``).
 """
 
 import contextlib
