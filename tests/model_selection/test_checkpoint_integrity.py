@@ -492,3 +492,22 @@ def test_nan_category_survives_warm_start_from(tmp_path):
             warm_start_from=path,
         ).fit(X, Y)
     assert len(search.cv_results_["params"]) == 2
+
+
+def test_fsync_is_batched_but_every_line_is_flushed(tmp_path, monkeypatch):
+    synced = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(_journal.os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd)))
+    monkeypatch.setattr(_journal, "FSYNC_INTERVAL", 1e6)
+    path = tmp_path / "sync.jsonl"
+    seen = []
+
+    def lines_on_disk(state):
+        seen.append(len(_lines(path)))  # flushed: another reader sees them
+
+    GridSearch(
+        Toy(), GRID, cv=3, n_points=1, checkpoint=path, callbacks=[lines_on_disk]
+    ).fit(X, Y)
+    assert seen == [2, 3, 4, 5, 6, 7]
+    # The header (and its directory) when created, then once on close.
+    assert 2 <= len(synced) <= 3
