@@ -742,7 +742,13 @@ class Journal:
         self.lock()
         if self.header is None:
             header = {**header, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-            self._write(encode_line(header), sync=True)
+            try:
+                self._write(encode_line(header), sync=True)
+            except OSError as exc:  # a full disk, a read-only mount
+                self.close()
+                raise CheckpointError(
+                    f"cannot write checkpoint {self.path!r}: {exc.strerror or exc}"
+                ) from None
             self.header = header
             self.version = FORMAT_VERSION
 
