@@ -511,3 +511,46 @@ def test_fsync_is_batched_but_every_line_is_flushed(tmp_path, monkeypatch):
     assert seen == [2, 3, 4, 5, 6, 7]
     # The header (and its directory) when created, then once on close.
     assert 2 <= len(synced) <= 3
+
+
+_MODULE = '''
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+
+class Edited(ClassifierMixin, BaseEstimator):
+    def __init__(self, C=1.0, kind="a"):
+        self.C = C
+        self.kind = kind
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return self.classes_[(np.asarray(X)[:, 0] * self.C > THRESHOLD).astype(int)]
+'''
+
+
+def test_edited_source_file_is_refused(tmp_path, monkeypatch):
+    # The common case: the user edits the estimator's file between two runs.
+    import importlib
+    import sys
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    source = tmp_path / "user_estimators_issue18.py"
+    source.write_text("THRESHOLD = 0.0\n" + _MODULE)
+    module = importlib.import_module("user_estimators_issue18")
+    path = tmp_path / "edited.jsonl"
+    try:
+        GridSearch(module.Edited(), GRID, cv=3, checkpoint=path).fit(X, Y)
+        GridSearch(module.Edited(), GRID, cv=3, checkpoint=path).fit(X, Y)  # same code
+        source.write_text("THRESHOLD = 0.0\n" + _MODULE.replace("> THRESHOLD", ">= THRESHOLD"))
+        import linecache
+
+        linecache.checkcache(str(source))
+        module = importlib.reload(module)
+        with pytest.raises(CheckpointMismatchError, match="estimator code"):
+            GridSearch(module.Edited(), GRID, cv=3, checkpoint=path).fit(X, Y)
+    finally:
+        sys.modules.pop("user_estimators_issue18", None)
