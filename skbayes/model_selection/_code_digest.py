@@ -163,7 +163,7 @@ def code_description(obj, depth=0):
         # Our own dimensions: the code of their choices (the format, not
         # skbayes's code, decides what a checkpoint means).
         return sub(list(getattr(obj, "categories", ())))
-    if kind.__module__ in ("numpy", "builtins") or kind.__module__.startswith(("numpy.", "pandas.")):
+    if kind.__module__ == "builtins" or kind.__module__.split(".")[0] in ("numpy", "pandas"):
         return None
     own = class_digest(kind)
     if hasattr(obj, "get_params"):

@@ -125,9 +125,15 @@ def _same_name():
 @pytest.mark.parametrize(
     "first, second",
     [
-        (lambda e, X, y: accuracy_score(y, e.predict(X)), lambda e, X, y: -accuracy_score(y, e.predict(X))),
+        (
+            lambda e, X, y: accuracy_score(y, e.predict(X)),
+            lambda e, X, y: -accuracy_score(y, e.predict(X)),
+        ),
         (_same_name(), _same_name_other_code()),
-        (make_scorer(lambda y, p: accuracy_score(y, p)), make_scorer(lambda y, p: -accuracy_score(y, p))),
+        (
+            make_scorer(lambda y, p: accuracy_score(y, p)),
+            make_scorer(lambda y, p: -accuracy_score(y, p)),
+        ),
         ({"a": _score_a}, {"a": _score_b}),
     ],
     ids=["lambda", "same-qualname", "make_scorer-lambda", "dict"],
