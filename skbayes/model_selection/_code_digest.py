@@ -36,6 +36,7 @@ _LIBRARY_DIRS = tuple(
     if p
 )
 _MAX_DEPTH = 6
+_MAX_ITEMS = 1000
 
 
 def _hex(text):
@@ -152,6 +153,8 @@ def code_description(obj, depth=0):
         return class_digest(obj)
     if obj is None or isinstance(obj, (bool, int, float, str, bytes)):
         return None
+    if isinstance(obj, (dict, list, tuple)) and len(obj) > _MAX_ITEMS:
+        return None  # data, not code (keeps fingerprinting cheap)
     if isinstance(obj, dict):
         found = {str(k): sub(v) for k, v in obj.items()}
         return {k: v for k, v in sorted(found.items()) if v is not None} or None

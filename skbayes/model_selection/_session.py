@@ -294,11 +294,11 @@ class SearchSession:
             # Code, not names: an edited class or another function under the
             # same name measures other scores (_code_digest).
             "estimator code": fingerprint_component(
-                code_description([estimator, spaces, getattr(search, "initial_params", None)]),
+                _code_or_reason([estimator, spaces, getattr(search, "initial_params", None)]),
                 f"the code of {kind.__qualname__} and the estimators and functions it holds",
             ),
             "scoring code": fingerprint_component(
-                code_description(search.scoring),
+                _code_or_reason(search.scoring),
                 f"the code of {_short_repr(search.scoring)}",
             ),
             "error_score": fingerprint_component(
@@ -679,6 +679,15 @@ class SearchSession:
                 continue
             for column, value in zip(columns, entry[1]):
                 results[column][row] = value
+
+
+def _code_or_reason(obj):
+    """``code_description``, or why it could not be made: an exotic object
+    must not stop a checkpointed search (its code is then not compared)."""
+    try:
+        return code_description(obj)
+    except Exception as exc:  # introspection of arbitrary user objects
+        return ["code not described", type(exc).__name__]
 
 
 def _folds_digest(splits):
