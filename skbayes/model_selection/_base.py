@@ -75,11 +75,13 @@ class BaseSearch(BaseSearchCV):
         """Candidates per ``evaluate_candidates`` call when ``n_points`` is None.
 
         Grid and random search send everything at once, like scikit-learn;
-        with a ``checkpoint``, one candidate per idle worker, so that a crash
-        loses at most one such batch.
+        with a ``checkpoint``, one candidate per idle worker at first, then
+        about a second of work per batch (``SearchSession.checkpoint_batch_size``),
+        so that a crash loses little.
         """
         if self.checkpoint is not None:
-            return max(1, math.ceil(effective_n_jobs(self.n_jobs) / self._n_splits()))
+            workers = max(1, math.ceil(effective_n_jobs(self.n_jobs) / self._n_splits()))
+            return self._session.checkpoint_batch_size(workers)  # grows with speed
         return phase.budget if phase.budget is not None else len(phase.optimizer)
 
     def _n_splits(self):
@@ -245,6 +247,8 @@ class BaseSearch(BaseSearchCV):
                 "that must share the same folds; give the splitter an int random_state, e.g. "
                 "KFold(5, shuffle=True, random_state=0)"
             )
+        # Attributes do not tell for a custom splitter: compare its folds.
+        self._session.check_constant_folds()
 
     def _run_phase(self, phase, evaluate_candidates):
         """Run one phase; return True if the whole search must stop."""

@@ -1,9 +1,9 @@
 """The checkpoint journal: an append-only JSON-lines record of finished batches.
 
-Format (version 1), one JSON object per line, UTF-8, strict JSON (no NaN):
+Format (version 2), one JSON object per line, UTF-8, strict JSON (no NaN):
 
-* line 1, the header: ``{"skbayes_checkpoint": 1, "search": ..., "created":
-  ..., "fingerprint": {component: {"digest": ..., "summary": ...}}}``;
+* line 1, the header: ``{"skbayes_checkpoint": 2, "search": ..., "fingerprint":
+  {component: {"digest": ..., "summary": ...}}, "created": ...}``;
 * then one line per finished batch: ``{"batch": i, "phase": p, "status":
   "ok" | "all_failed", "elapsed": s, "objective": column, "candidates":
   [...]}``, each candidate holding its encoded ``params``, per-split
@@ -12,29 +12,44 @@ Format (version 1), one JSON object per line, UTF-8, strict JSON (no NaN):
   (``failed``; scikit-learn does not say which fits raised) and its extra
   ``cv_results_`` columns. An ``all_failed`` batch (every fit raised, so
   scikit-learn recorded nothing) keeps the message instead of scores.
+* every line ends with ``"check": "<16 hex digits>"``, a blake2b digest of
+  the line's bytes before that member (``encode_line``), and batch numbers
+  run 0, 1, 2, ... without a gap or a repeat.
+
+Version 1 (skbayes before issue 18) had no ``check`` and a smaller
+fingerprint: such journals are still read (their batch numbers checked) and
+appended to in version 1; the session warns about what it cannot check.
 
 Parameter values are stored as JSON values when JSON represents them exactly
 (``None``, bool, int, float, str), numpy scalars with their dtype, and every
 other object (tuples, estimators, callables, ...) by its index among the
-choices of the search space, with its ``repr`` for people and for matching
-against another space. Nothing is pickled and loading never runs code.
+choices of the search space (then ``initial_params``), with its ``repr``,
+which must still match when the value is restored. Nothing is pickled and
+loading never runs code.
 
-Each line is written with one ``write``, then ``flush`` and ``fsync``, with
-Ctrl-C held back for that moment; a crash can only tear the last line, which
-the next reader drops with a ``CheckpointWarning`` (and truncates before
-appending). Any other damage raises ``CheckpointError`` naming the line.
+Each line is written with one ``write`` and flushed, with Ctrl-C held back
+for that moment, and ``fsync``-ed at most every ``FSYNC_INTERVAL`` seconds
+and on close: a dead process loses nothing, an operating-system crash at
+most the last second. A crash can only tear the last line, which the next
+reader drops with a ``CheckpointWarning`` (and truncates before appending).
+Any other damage raises ``CheckpointError`` naming the file and the line; a
+file that does not start with a journal header, or is not a regular file,
+is never written to.
 
 The header's fingerprint describes what the recorded scores depend on: the
-search class, the estimator class and its fixed parameters, the search space,
-the cross-validation splits, the scoring, the data, the fit parameters,
-``error_score`` and ``return_train_score``. A checkpoint whose fingerprint
-differs is refused (``CheckpointMismatchError``) with the differing parts.
-``n_iter``, ``random_state``, ``n_points``, ``n_jobs``, callbacks and
-optimizer options may change between runs: the recorded candidates are then
-still used (see ``_session``).
+search class, the estimator class, its code and its fixed parameters, the
+search space and ``initial_params``, the cross-validation splits, the
+scoring and its code, the data, the fit parameters, ``error_score`` and
+``return_train_score`` (docs/user_guide/checkpoints.rst lists what it cannot
+detect). A checkpoint whose fingerprint differs is refused
+(``CheckpointMismatchError``) with the differing parts. ``n_iter``,
+``random_state``, ``n_points``, ``n_jobs``, callbacks and optimizer options
+may change between runs: the recorded candidates are then still used (see
+``_session``).
 """
 
 import contextlib
+import errno
 import hashlib
 import json
 import math
@@ -42,6 +57,7 @@ import numbers
 import os
 import re
 import signal
+import stat
 import threading
 import time
 import warnings
@@ -49,7 +65,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _MAX_REPR = 200
 
 
@@ -118,6 +134,7 @@ def encode_float(value):
 
 
 def decode_float(value):
+    """Inverse of ``encode_float``; raises ``ValueError`` for anything else."""
     if value is None:
         return float("nan")
     if value == "inf":
@@ -125,8 +142,11 @@ def decode_float(value):
     if value == "-inf":
         return float("-inf")
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"not a score: {value!r}")
-    return float(value)
+        raise ValueError(f"not a score: {value!r:.60}")
+    try:
+        return float(value)
+    except (OverflowError, ValueError):  # a 400-digit integer
+        raise ValueError(f"not a score: {value!r:.60}") from None
 
 
 def encode_value(value, choices=()):
@@ -154,7 +174,9 @@ def comparable(encoded):
     people, except for opaque values, which have nothing else)."""
     if isinstance(encoded, dict):
         if "index" in encoded:
-            return ("index", encoded["index"])
+            # The repr too: another object at the same index is another
+            # candidate (e.g. an edited initial_params entry).
+            return ("index", encoded["index"], encoded.get("repr"))
         if "opaque" in encoded:
             return ("opaque", encoded["opaque"], encoded["repr"])
         return tuple(sorted((k, comparable(v)) for k, v in encoded.items()))
@@ -183,27 +205,41 @@ def decode_value(encoded, choices, name, *, by_repr=False):
     if not isinstance(encoded, dict):
         raise CheckpointError(f"parameter {name!r} has an unreadable value {encoded!r}")
     if "float" in encoded:
+        if encoded["float"] not in ("nan", "inf", "-inf") or len(encoded) != 1:
+            raise CheckpointError(f"parameter {name!r} has an unreadable value {encoded!r:.80}")
         return float(encoded["float"])
     if "np" in encoded:
         try:
-            return np.dtype(encoded["np"]).type(encoded["v"])
-        except (TypeError, ValueError, KeyError):
+            dtype = np.dtype(encoded["np"])
+            inner = decode_value(encoded["v"], (), name)
+            if dtype.kind not in "biufU" or isinstance(inner, dict):
+                raise TypeError
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")  # overflow on cast is damage
+                return dtype.type(inner)
+        except (TypeError, ValueError, KeyError, OverflowError, RuntimeWarning):
             raise CheckpointError(
-                f"parameter {name!r} has an unreadable numpy value {encoded!r}"
+                f"parameter {name!r} has an unreadable numpy value {encoded!r:.80}"
             ) from None
     if "index" in encoded:
+        recorded = encoded.get("repr")
         if by_repr:
             for choice in choices:
-                if _short_repr(choice) == encoded.get("repr"):
+                if _short_repr(choice) == recorded:
                     return choice
             raise CheckpointError(
-                f"parameter {name!r}: {encoded.get('repr')} is not one of the choices"
+                f"parameter {name!r}: {recorded} is not one of the choices"
             )
         index = encoded["index"]
         if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(choices):
             raise CheckpointError(
                 f"parameter {name!r} refers to choice {index!r}, but the search "
                 f"space has {len(choices)} choices for it"
+            )
+        if recorded is not None and _short_repr(choices[index]) != recorded:
+            raise CheckpointError(
+                f"parameter {name!r}: choice {index} was {recorded} when it was "
+                f"recorded, but it is now {_short_repr(choices[index])}"
             )
         return choices[index]
     if "opaque" in encoded:
@@ -365,17 +401,43 @@ def _sigint_held():
                 raise KeyboardInterrupt
 
 
+_LOCK_BUSY = {errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES}
+_CHECK = re.compile(rb',"check":"([0-9a-f]{16})"\}$')
+_HEADER_START = b'{"skbayes_checkpoint":'
+#: Seconds between two ``fsync`` of the journal (and one on close): a
+#: process that dies loses nothing (every line is written and flushed at
+#: once); an operating-system crash or power loss may lose the lines of the
+#: last second, which are then fitted again.
+FSYNC_INTERVAL = 1.0
+
+
 def _lock(handle):
+    """Lock the journal against other runs; warn where the filesystem has
+    no locks (some NFS, SMB and FUSE mounts) and go on."""
     try:
         import fcntl
     except ImportError:  # Windows: no advisory lock
         return
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        raise CheckpointError(
-            f"checkpoint {handle.name!r} is in use by another running search"
-        ) from None
+    except OSError as exc:
+        if exc.errno in _LOCK_BUSY:
+            raise CheckpointError(
+                f"checkpoint {handle.name!r} is in use by another running search"
+            ) from None
+        warnings.warn(
+            f"checkpoint {handle.name!r} cannot be locked on this filesystem "
+            f"({exc.strerror or exc}); the search goes on, but make sure that no other "
+            "search writes to the same file at the same time",
+            CheckpointWarning,
+            stacklevel=5,
+        )
+
+
+def _open_file(path):
+    """Open (creating, never truncating) the journal for reading and writing."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o666)
+    return os.fdopen(fd, "r+b")
 
 
 def _fail(path, lineno, message):
@@ -385,29 +447,85 @@ def _fail(path, lineno, message):
     )
 
 
+def encode_line(obj):
+    """One journal line (format 2): compact strict JSON whose last member,
+    ``check``, is a digest of the bytes before it."""
+    body = json.dumps(obj, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    check = hashlib.blake2b(body, digest_size=8).hexdigest()
+    return body[:-1] + b',"check":"' + check.encode() + b'"}\n'
+
+
+def _encode_line_v1(obj):
+    return json.dumps(obj, separators=(",", ":"), allow_nan=False).encode("utf-8") + b"\n"
+
+
+def _verified_body(path, lineno, raw):
+    """The JSON text of a format-2 line after checking its checksum."""
+    match = _CHECK.search(raw)
+    if match is None:
+        try:
+            obj = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            _fail(path, lineno, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        except json.JSONDecodeError as exc:
+            _fail(path, lineno, f"not valid JSON ({exc.msg} at column {exc.colno})")
+        except RecursionError:
+            _fail(path, lineno, "nested too deeply")
+        if not isinstance(obj, dict):
+            _fail(path, lineno, "a batch record must be a JSON object")
+        _fail(path, lineno, "the line has no checksum (a 'check' field at its end)")
+    body = raw[: match.start()] + b"}"
+    if hashlib.blake2b(body, digest_size=8).hexdigest().encode() != match.group(1):
+        _fail(path, lineno, "its checksum does not match its content (the line was altered)")
+    return body
+
+
 def _check_number_list(path, lineno, values, n, what):
     if not isinstance(values, list):
         _fail(path, lineno, f"{what} must be a list of numbers, got {values!r:.80}")
-    if len(values) != n:
+    if n is not None and len(values) != n:
         _fail(path, lineno, f"{what} must have {n} entries, got {len(values)}")
     for v in values:
         try:
             decode_float(v)
-        except TypeError:
-            _fail(path, lineno, f"{what} holds {v!r}, which is not a score")
+        except ValueError:
+            _fail(path, lineno, f"{what} holds {v!r:.60}, which is not a score")
 
 
-def _check_candidate(path, lineno, cand, status):
+def _check_value(path, lineno, name, value):
+    """Structure of one encoded parameter (or extra column) value."""
+    if isinstance(value, dict) and "index" in value:
+        index = value["index"]
+        if not isinstance(index, int) or isinstance(index, bool) or index < 0:
+            _fail(path, lineno, f"parameter {name!r} has the choice index {index!r:.60}")
+        if not isinstance(value.get("repr", ""), str):
+            _fail(path, lineno, f"parameter {name!r} has a 'repr' that is not text")
+        return
+    if isinstance(value, dict) and "opaque" in value:
+        if not isinstance(value["opaque"], str) or not isinstance(value.get("repr"), str):
+            _fail(path, lineno, f"parameter {name!r} has an unreadable value {value!r:.80}")
+        return
+    try:
+        decode_value(value, (), name)
+    except CheckpointError as exc:
+        _fail(path, lineno, str(exc))
+
+
+def _check_candidate(path, lineno, cand, status, n_splits):
     if not isinstance(cand, dict) or not isinstance(cand.get("params"), dict):
         _fail(path, lineno, "a candidate lacks its 'params' object")
-    if "extra" in cand and not isinstance(cand["extra"], dict):
-        _fail(path, lineno, "a candidate's 'extra' must be an object")
+    for name, value in cand["params"].items():
+        _check_value(path, lineno, name, value)
+    if "extra" in cand:
+        if not isinstance(cand["extra"], dict):
+            _fail(path, lineno, "a candidate's 'extra' must be an object")
+        for name, value in cand["extra"].items():
+            _check_value(path, lineno, name, value)
     if status != "ok":
-        return
+        return n_splits
     test = cand.get("test")
     if not isinstance(test, dict) or not test:
         _fail(path, lineno, "a candidate lacks its 'test' scores")
-    n = None
     for key in ("test", "train"):
         scores = cand.get(key)
         if scores is None and key == "train":
@@ -415,53 +533,114 @@ def _check_candidate(path, lineno, cand, status):
         if not isinstance(scores, dict):
             _fail(path, lineno, f"'{key}' must be an object of metric -> scores")
         for metric, values in scores.items():
-            if n is None and isinstance(values, list):
-                n = len(values)
-            _check_number_list(path, lineno, values, n, f"'{key}' scores of {metric!r}")
+            if n_splits is None and isinstance(values, list):
+                n_splits = len(values)
+            _check_number_list(path, lineno, values, n_splits, f"'{key}' scores of {metric!r}")
     for key in ("fit_time", "score_time"):
         _check_number_list(path, lineno, cand.get(key), 2, f"'{key}'")
+    failed = cand.get("failed", [])
+    if not isinstance(failed, list) or not all(
+        isinstance(s, int) and not isinstance(s, bool) and 0 <= s < n_splits for s in failed
+    ):
+        _fail(path, lineno, f"'failed' must list split numbers, got {failed!r:.60}")
+    return n_splits
 
 
-def _check_record(path, lineno, record):
+def _check_record(path, lineno, record, expected_batch):
     if not isinstance(record, dict):
         _fail(path, lineno, "a batch record must be a JSON object")
     for key in ("batch", "phase"):
         value = record.get(key)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            _fail(path, lineno, f"'{key}' must be a non-negative int, got {value!r}")
+            _fail(path, lineno, f"'{key}' must be a non-negative int, got {value!r:.60}")
+    if record["batch"] != expected_batch:
+        _fail(
+            path,
+            lineno,
+            f"batch number {record['batch']} where {expected_batch} was expected (a "
+            "duplicated, missing or reordered line)",
+        )
     status = record.get("status")
     if status not in ("ok", "all_failed"):
-        _fail(path, lineno, f"'status' must be 'ok' or 'all_failed', got {status!r}")
+        _fail(path, lineno, f"'status' must be 'ok' or 'all_failed', got {status!r:.60}")
+    for key in ("objective", "message"):
+        if record.get(key) is not None and not isinstance(record[key], str):
+            _fail(path, lineno, f"'{key}' must be text")
+    try:
+        decode_float(record.get("elapsed", 0.0))
+    except ValueError:
+        _fail(path, lineno, "'elapsed' must be a number of seconds")
     candidates = record.get("candidates")
     if not isinstance(candidates, list) or not candidates:
         _fail(path, lineno, "'candidates' must be a non-empty list")
+    n_splits = None
     for cand in candidates:
-        _check_candidate(path, lineno, cand, status)
+        n_splits = _check_candidate(path, lineno, cand, status, n_splits)
+
+
+def _check_fingerprint(path, lineno, fingerprint):
+    if not isinstance(fingerprint, dict):
+        _fail(path, lineno, "the header lacks its 'fingerprint' object")
+    for key, part in fingerprint.items():
+        if not isinstance(part, dict) or not isinstance(part.get("digest"), str):
+            _fail(path, lineno, f"fingerprint part {key!r:.60} is not an object with a 'digest'")
+        items = part.get("items")
+        if items is not None and not (
+            isinstance(items, dict) and all(isinstance(v, str) for v in items.values())
+        ):
+            _fail(path, lineno, f"fingerprint part {key!r:.60} has unreadable 'items'")
 
 
 class Journal:
     """Read, check and append to a checkpoint journal.
 
     ``Journal(path)`` reads what is there (``header`` is None for a missing or
-    empty file; ``records`` holds the batch records in order).
-    ``append(record, header)`` writes the header first if the file has none.
+    empty file; ``records`` holds the batch records in order); it refuses a
+    file that is not a journal, or not a regular file, before reading it.
+    ``create(header)`` opens and locks the file for appending and writes the
+    header if it has none; ``append(record)`` adds one batch.
     """
 
     def __init__(self, path):
         self.path = os.fspath(path)
         self.header = None
+        self.version = FORMAT_VERSION
         self.records = []
         self._valid_size = 0
+        self._read_size = 0
         self._handle = None
-        if os.path.exists(self.path):
-            self._read()
+        self._last_sync = 0.0
+        self._dirty = False
+        try:
+            mode = os.stat(self.path).st_mode
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise CheckpointError(f"cannot read checkpoint {self.path!r}: {exc.strerror}") from None
+        if not stat.S_ISREG(mode):
+            # Opening a FIFO would block for ever, a device would be written to.
+            raise CheckpointError(
+                f"checkpoint {self.path!r} is not a regular file; give the path of a "
+                "file (it is created if missing)"
+            )
+        self._read()
 
     def _read(self):
-        with open(self.path, "rb") as handle:
-            data = handle.read()
+        try:
+            with open(self.path, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            raise CheckpointError(f"cannot read checkpoint {self.path!r}: {exc.strerror}") from None
+        self._read_size = len(data)
         complete = data.rfind(b"\n") + 1
         if complete < len(data):
             tail = data[complete:]
+            if complete == 0 and not _HEADER_START.startswith(tail[: len(_HEADER_START)]):
+                raise CheckpointError(
+                    f"{self.path!r} is not an skbayes checkpoint (it does not start with a "
+                    "checkpoint header), so it is not written over; give another path "
+                    "for the checkpoint, or move this file away"
+                )
             warnings.warn(
                 f"checkpoint {self.path!r}: its last line is incomplete ({len(tail)} bytes, "
                 "a crash during a write); it is dropped, and the candidates of that batch "
@@ -471,45 +650,69 @@ class Journal:
             )
         self._valid_size = complete
         lines = data[:complete].split(b"\n")[:-1]
+        if lines and not lines[0].startswith(_HEADER_START):
+            raise CheckpointError(
+                f"{self.path!r} is not an skbayes checkpoint (its first line is not a "
+                "checkpoint header), so it is not written over; give another path for "
+                "the checkpoint, or move this file away"
+            )
         for lineno, raw in enumerate(lines, start=1):
             if not raw.strip():
                 continue
+            if self.header is not None and self.version >= 2:
+                raw = _verified_body(self.path, lineno, raw)
             try:
                 obj = json.loads(raw.decode("utf-8"))
             except UnicodeDecodeError as exc:
                 _fail(self.path, lineno, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
             except json.JSONDecodeError as exc:
                 _fail(self.path, lineno, f"not valid JSON ({exc.msg} at column {exc.colno})")
+            except RecursionError:
+                _fail(self.path, lineno, "nested too deeply")
             if self.header is None:
-                self._check_header(lineno, obj)
+                self._check_header(lineno, obj, raw)
+                obj.pop("check", None)
                 self.header = obj
             else:
-                _check_record(self.path, lineno, obj)
+                _check_record(self.path, lineno, obj, len(self.records))
                 self.records.append(obj)
 
-    def _check_header(self, lineno, obj):
+    def _check_header(self, lineno, obj, raw):
         if not isinstance(obj, dict) or "skbayes_checkpoint" not in obj:
             _fail(self.path, lineno, "the first line is not an skbayes checkpoint header")
-        if obj["skbayes_checkpoint"] != FORMAT_VERSION:
+        version = obj["skbayes_checkpoint"]
+        if version not in (1, FORMAT_VERSION) or isinstance(version, bool):
             raise CheckpointError(
-                f"checkpoint {self.path!r} has format version {obj['skbayes_checkpoint']!r}; "
-                f"this skbayes reads version {FORMAT_VERSION}"
+                f"checkpoint {self.path!r} has format version {version!r:.40}; this skbayes "
+                f"reads versions 1 to {FORMAT_VERSION}. Resume it with the skbayes that "
+                "wrote it, or move the file away to start a new search"
             )
-        if not isinstance(obj.get("fingerprint"), dict):
-            _fail(self.path, lineno, "the header lacks its 'fingerprint' object")
+        self.version = version
+        if version >= 2:
+            _verified_body(self.path, lineno, raw)
+        _check_fingerprint(self.path, lineno, obj.get("fingerprint"))
 
     def _open_for_append(self):
-        exists = os.path.exists(self.path)
-        handle = open(self.path, "r+b" if exists else "w+b")
+        try:
+            handle = _open_file(self.path)
+        except OSError as exc:
+            raise CheckpointError(
+                f"cannot write checkpoint {self.path!r}: {exc.strerror or exc}"
+            ) from None
         try:
             _lock(handle)
-            handle.seek(0, os.SEEK_END)
-            if handle.tell() != self._valid_size:
+            size = handle.seek(0, os.SEEK_END)
+            if size != self._read_size:
+                raise CheckpointError(
+                    f"checkpoint {self.path!r} changed while it was being opened (another "
+                    "process writes to it?); try again"
+                )
+            if size != self._valid_size:
                 # Drop the torn tail (warned about when reading); the lines
                 # before it were checked.
                 handle.truncate(self._valid_size)
                 handle.seek(self._valid_size)
-            if not exists:
+            if size == 0:
                 self._sync_directory()
         except BaseException:
             handle.close()
@@ -531,34 +734,54 @@ class Journal:
 
     def lock(self):
         """Open the file for appending now (and lock it against other runs)."""
-        if self._handle is None and (self.header is not None or os.path.exists(self.path)):
-            self._handle = self._open_for_append()
-
-    def append(self, record, header):
-        """Append one batch record (and the header first if there is none)."""
-        lines = []
-        if self.header is None:
-            lines.append({**header, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
-        lines.append(record)
-        data = b"".join(
-            json.dumps(obj, separators=(",", ":"), allow_nan=False).encode("utf-8") + b"\n"
-            for obj in lines
-        )
         if self._handle is None:
             self._handle = self._open_for_append()
+
+    def create(self, header):
+        """Open, lock and (if it has none) write the header, before any fit."""
+        self.lock()
+        if self.header is None:
+            header = {**header, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+            try:
+                self._write(encode_line(header), sync=True)
+            except OSError as exc:  # a full disk, a read-only mount
+                self.close()
+                raise CheckpointError(
+                    f"cannot write checkpoint {self.path!r}: {exc.strerror or exc}"
+                ) from None
+            self.header = header
+            self.version = FORMAT_VERSION
+
+    def _write(self, data, sync=False):
         with _sigint_held():
             self._handle.write(data)
             self._handle.flush()
-            os.fsync(self._handle.fileno())
-        if self.header is None:
-            self.header = lines[0]
+            now = time.monotonic()
+            if sync or now - self._last_sync >= FSYNC_INTERVAL:
+                os.fsync(self._handle.fileno())
+                self._last_sync, self._dirty = now, False
+            else:
+                self._dirty = True
         self._valid_size += len(data)
+        self._read_size = self._valid_size
+
+    def append(self, record):
+        """Append one batch record (``create`` first)."""
+        if self._handle is None:
+            raise RuntimeError("Journal.create must be called before append")
+        encode = encode_line if self.version >= 2 else _encode_line_v1
+        self._write(encode(record))
         self.records.append(record)
 
     def close(self):
         if self._handle is not None:
-            self._handle.close()
-            self._handle = None
+            try:
+                if self._dirty:
+                    os.fsync(self._handle.fileno())
+            finally:
+                self._handle.close()
+                self._handle = None
+                self._dirty = False
 
 
 # -- seeding from an earlier search ------------------------------------------
@@ -626,6 +849,30 @@ def _history_from_journal(path, space, metric):
     return params, scores, unreadable
 
 
+def _is_nan(value):
+    return isinstance(value, (float, np.floating)) and value != value
+
+
+def _canonical_nans(point, space):
+    """NaN values replaced by the space's own NaN choice (NaN != NaN, so a
+    NaN read back would match no category); without a space, by ``np.nan``,
+    the NaN that search spaces are usually written with."""
+    if not any(_is_nan(v) for v in point.values()):
+        return point
+    nans = {}
+    if space is not None:
+        for name, dim in space:
+            for choice in getattr(dim, "categories", ()):
+                if _is_nan(choice):
+                    nans.setdefault(name, {}).setdefault(type(choice), choice)
+    out = dict(point)
+    for name, value in point.items():
+        if _is_nan(value):
+            fallback = np.nan if type(value) is float else value
+            out[name] = nans.get(name, {}).get(type(value), fallback)
+    return out
+
+
 def load_history(source, space=None, *, metric=None):
     """Candidates and scores of an earlier search, to warm-start a new one.
 
@@ -682,6 +929,7 @@ def load_history(source, space=None, *, metric=None):
         )
     kept_params, kept_scores, outside = [], [], []
     for point, score in zip(params, scores):
+        point = _canonical_nans(point, space)
         if space is not None and point not in space:
             outside.append(point)
             continue

@@ -25,6 +25,7 @@ candidates that the resumed search never reaches (a smaller budget, a stop)
 are replayed at the end. A recorded candidate is never dropped.
 """
 
+import hashlib
 import json
 import os
 import warnings
@@ -38,6 +39,7 @@ from sklearn.model_selection import check_cv
 
 from .. import callbacks as _callbacks
 from ..callbacks import SearchState, check_callbacks
+from ._code_digest import code_description
 from ._journal import (
     FORMAT_VERSION,
     CheckpointError,
@@ -62,6 +64,9 @@ from ._journal import (
 from ._replay import REPLAY_KEY, ROWS_PARAM, Recorded, _n_rows, rows_key, unwrap, wrap
 
 _MAX_MESSAGE = 2000
+#: Seconds of fitting per batch a checkpointed grid or random search aims at
+#: (``checkpoint_batch_size``): about what a crash can lose.
+CHECKPOINT_BATCH_SECONDS = 1.0
 # Estimator parameters left out of the fingerprint: they do not change scores.
 _NO_EFFECT_ON_SCORES = {"n_jobs", "verbose", "memory"}
 
@@ -152,10 +157,13 @@ class SearchSession:
         self.last_results = None
         self._clock_start = self._last_tick = None
         self._warned = set()
+        self._sizing = [0.0, 0, 0]  # live seconds, live candidates, last batch size
+        self._batch_start = None
 
     # -- fit level ---------------------------------------------------------
     def open(self, X, y, params):
         """Read and check the checkpoint (if any) before scikit-learn's fit."""
+        self._data = (X, y, params.get("groups"))  # for check_constant_folds
         path = getattr(self.search, "checkpoint", None)
         if not isinstance(path, (str, os.PathLike)):
             # None, or a bad value that parameter validation reports. The
@@ -195,18 +203,43 @@ class SearchSession:
         self.fingerprint = self._fingerprint(X, y, params, cv, trains, tests)
         journal = Journal(path)
         if journal.header is not None:
-            differences = compare_fingerprints(journal.header["fingerprint"], self.fingerprint)
-            if differences:
-                raise CheckpointMismatchError(
-                    f"checkpoint {journal.path!r} was written for a different search "
-                    "(fingerprint mismatch):\n  "
-                    + "\n  ".join(differences)
-                    + "\nUse another checkpoint path for a new search, or move this file away."
-                )
+            self._check_fingerprint(journal)
         self.journal = journal
         self._load_queues()
-        journal.lock()  # last: nothing above leaves the file open
+        # Last (nothing above leaves the file open), but before any fit: an
+        # unwritable path, a lock held elsewhere or a filesystem without
+        # locks shows now, not after the first batch.
+        journal.create(
+            {
+                "skbayes_checkpoint": FORMAT_VERSION,
+                "search": type(self.search).__qualname__,
+                "fingerprint": self.fingerprint,
+            }
+        )
         self.replaying = any(self.queues.values())
+
+    def _check_fingerprint(self, journal):
+        recorded, current = journal.header["fingerprint"], self.fingerprint
+        if journal.version < 2:
+            # Format 1 lacks the parts added since; check what it has.
+            missing = sorted(set(current) - set(recorded))
+            current = {k: v for k, v in current.items() if k in recorded}
+            if missing:
+                warnings.warn(
+                    f"checkpoint {journal.path!r} was written by an older skbayes (format "
+                    f"version 1) whose fingerprint lacks {', '.join(missing)}: resume from "
+                    "it only if they did not change since (or move it away to start anew)",
+                    CheckpointWarning,
+                    stacklevel=4,
+                )
+        differences = compare_fingerprints(recorded, current)
+        if differences:
+            raise CheckpointMismatchError(
+                f"checkpoint {journal.path!r} was written for a different search "
+                "(fingerprint mismatch):\n  "
+                + "\n  ".join(differences)
+                + "\nUse another checkpoint path for a new search, or move this file away."
+            )
 
     def _fingerprint(self, X, y, params, cv, trains, tests):
         search, estimator = self.search, self.estimator
@@ -252,6 +285,22 @@ class SearchSession:
                 [data_digest(X), data_digest(y)], f"X {data_summary(X)}, y {data_summary(y)}"
             ),
             "fit parameters": fingerprint_component(fit_params, sorted(fit_params) or "none"),
+            # Objects in initial_params are journaled by their index after
+            # the space's choices: another object there is another candidate.
+            "initial_params": fingerprint_component(
+                describe(getattr(search, "initial_params", None)),
+                _short_repr(getattr(search, "initial_params", None)),
+            ),
+            # Code, not names: an edited class or another function under the
+            # same name measures other scores (_code_digest).
+            "estimator code": fingerprint_component(
+                _code_or_reason([estimator, spaces, getattr(search, "initial_params", None)]),
+                f"the code of {kind.__qualname__} and the estimators and functions it holds",
+            ),
+            "scoring code": fingerprint_component(
+                _code_or_reason(search.scoring),
+                f"the code of {_short_repr(search.scoring)}",
+            ),
             "error_score": fingerprint_component(
                 describe(search.error_score), repr(search.error_score)
             ),
@@ -265,7 +314,14 @@ class SearchSession:
         path = self.journal.path
         for line, record in enumerate(self.journal.records, start=2):
             for cand in record["candidates"]:
-                pending = self._pending(path, line, record, cand)
+                try:
+                    pending = self._pending(path, line, record, cand)
+                except CheckpointError:
+                    raise
+                except Exception as exc:  # the reader checked the structure
+                    raise CheckpointError(
+                        f"checkpoint {path!r} cannot be used, line {line}: {exc}"
+                    ) from None
                 self.queues.setdefault(record["phase"], deque()).append(pending)
 
     def _pending(self, path, line, record, cand):
@@ -315,7 +371,26 @@ class SearchSession:
         finally:
             unwrap(self.search, originals, fitted)
 
+    def check_constant_folds(self):
+        """Refuse a splitter whose folds differ between two calls: the
+        search evaluates its batches on the folds of separate calls.
+        Costs two ``split`` calls and a hash of the indices."""
+        data = getattr(self, "_data", None)
+        if data is None or isinstance(self.search.cv, Iterator):
+            return  # scikit-learn made a one-shot iterator a list already
+        X, y, groups = data
+        cv = check_cv(self.search.cv, y, classifier=is_classifier(self.estimator))
+        first, second = (_folds_digest(cv.split(X, y, groups)) for _ in range(2))
+        if first != second:
+            raise ValueError(
+                f"cv={self.search.cv!r} gives different folds on different calls of its "
+                "split method, but this search evaluates candidates in several batches "
+                "(or resumes from a checkpoint) that must share the same folds; give it "
+                "fixed folds, e.g. a seeded splitter or a list of (train, test) pairs"
+            )
+
     def close(self):
+        self._data = None
         if self.journal is not None:
             self.journal.close()
 
@@ -361,11 +436,32 @@ class SearchSession:
             self._warned.add(key)
             warnings.warn(message, CheckpointWarning, stacklevel=5)
 
+    def checkpoint_batch_size(self, workers):
+        """Candidates per call for a checkpointed grid or random search.
+
+        One per idle worker at first; then as many as take about
+        ``CHECKPOINT_BATCH_SECONDS`` to fit at the rate measured so far (at
+        most twice the last batch), so that a crash loses about that much
+        work while the number of scikit-learn calls, each of which formats
+        every result so far, stays small. While the checkpoint is replayed,
+        the whole recorded remainder of the phase at once (the candidates
+        of a grid or random search do not depend on how they are cut).
+        """
+        queue = self.queues.get(self.phase)
+        if queue and self.phase not in self.diverged:
+            return max(workers, len(queue))
+        seconds, count, last = self._sizing
+        if count == 0 or seconds <= 0:
+            return workers
+        by_time = int(CHECKPOINT_BATCH_SECONDS * count / seconds)
+        return max(workers, min(by_time, 2 * max(last, 1)))
+
     def schedule(self, params, extra, room):
         """The batch to send for the candidates the optimizer proposed.
 
         ``room`` is what is left of the phase's budget (None: unbounded).
         """
+        self._batch_start = _callbacks._monotonic()
         batch = Batch()
         queue = self.queues.get(self.phase)
         i = injected = 0
@@ -473,6 +569,11 @@ class SearchSession:
         live = [i for i, is_live in enumerate(batch.live) if is_live]
         if not live:
             return
+        if self._batch_start is not None:
+            self._sizing[0] += _callbacks._monotonic() - self._batch_start
+            self._sizing[1] += len(live)
+            self._sizing[2] = len(batch.send)
+            self._batch_start = None
         line = {
             "batch": len(self.journal.records),
             "phase": self.phase,
@@ -493,12 +594,7 @@ class SearchSession:
                 cand["extra"] = {k: encode_value(_native(v)) for k, v in extra.items()}
             candidates.append(cand)
         line["candidates"] = candidates
-        header = {
-            "skbayes_checkpoint": FORMAT_VERSION,
-            "search": type(self.search).__qualname__,
-            "fingerprint": self.fingerprint,
-        }
-        self.journal.append(line, header)
+        self.journal.append(line)
 
     def _scores_of(self, results, row):
         k = self.n_splits
@@ -583,6 +679,24 @@ class SearchSession:
                 continue
             for column, value in zip(columns, entry[1]):
                 results[column][row] = value
+
+
+def _code_or_reason(obj):
+    """``code_description``, or why it could not be made: an exotic object
+    must not stop a checkpointed search (its code is then not compared)."""
+    try:
+        return code_description(obj)
+    except Exception as exc:  # introspection of arbitrary user objects
+        return ["code not described", type(exc).__name__]
+
+
+def _folds_digest(splits):
+    digest = hashlib.blake2b(digest_size=16)
+    for train, test in splits:
+        for rows in (train, test):
+            digest.update(np.ascontiguousarray(np.asarray(rows, dtype=np.int64)).tobytes())
+            digest.update(b"|")
+    return digest.hexdigest()
 
 
 def _detached_session():

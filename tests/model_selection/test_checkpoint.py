@@ -114,15 +114,33 @@ def test_resuming_a_finished_search_only_refits(tmp_path):
     assert n_recorded(path) == len(first["params"])
 
 
-def test_checkpoint_alone_journals_in_small_batches(tmp_path):
+def test_checkpoint_alone_journals_in_small_batches(tmp_path, monkeypatch):
+    from skbayes.model_selection import _session
+
     path = tmp_path / "grid.jsonl"
     plain = GridSearch(Toy(), GRID, cv=3).fit(X, Y)
+    # Slow fits (a target of almost no time per batch): n_jobs=1 and 3
+    # folds, one candidate per batch.
+    monkeypatch.setattr(_session, "CHECKPOINT_BATCH_SECONDS", 1e-9)
     search = GridSearch(Toy(), GRID, cv=3, checkpoint=path).fit(X, Y)
     lines = journal_lines(path)
-    # n_jobs=1 and 3 folds: one candidate per batch.
     assert len(lines) == 1 + len(plain.cv_results_["params"])
-    assert lines[0]["skbayes_checkpoint"] == 1
+    assert lines[0]["skbayes_checkpoint"] == 2
     assert_same_results(search.cv_results_, plain.cv_results_)
+    # Fast fits: batches double up to about CHECKPOINT_BATCH_SECONDS of work.
+    monkeypatch.setattr(_session, "CHECKPOINT_BATCH_SECONDS", 1e6)
+    os.remove(path)
+    search = GridSearch(Toy(), GRID, cv=3, checkpoint=path).fit(X, Y)
+    assert [len(r["candidates"]) for r in journal_lines(path)[1:]] == [1, 2, 4, 1]
+    assert_same_results(search.cv_results_, plain.cv_results_)
+    # A resume replays every recorded candidate in one call.
+    seen = []
+    Toy.n_fits = 0
+    resumed = GridSearch(
+        Toy(), GRID, cv=3, checkpoint=path, callbacks=[lambda s: seen.append(s.replayed)]
+    ).fit(X, Y)
+    assert seen == [8] and Toy.n_fits == 1
+    assert_same_results(resumed.cv_results_, plain.cv_results_)
 
 
 @pytest.mark.parametrize("refit", ["acc", "callable"])
@@ -409,7 +427,16 @@ def test_fingerprint_covers_the_data(tmp_path):
 
 
 def _write_journal(path, good, replace_line, text):
+    from skbayes.model_selection._journal import encode_line
+
     lines = good.read_text(encoding="utf-8").splitlines()
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        obj = None
+    if isinstance(obj, dict):
+        # A valid checksum, so that the reader's other checks are tested.
+        text = encode_line(obj).decode("utf-8").rstrip("\n")
     lines[replace_line] = text
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")
@@ -427,7 +454,8 @@ def good_journal(tmp_path_factory):
     "line, text, message",
     [
         (2, '{"batch": 1, "phase": 0, "status": "ok", "candidates": [{"params"', "line 3: not valid JSON"),
-        (0, '{"hello": "world"}', "line 1: the first line is not an skbayes checkpoint header"),
+        (0, '{"hello": "world"}', "is not an skbayes checkpoint"),
+        (0, '{"skbayes_checkpoint": 2, "fingerprint": []}', "line 1: the header lacks its 'fingerprint'"),
         (1, '{"batch": 0, "phase": 0, "status": "maybe", "candidates": []}', "line 2: 'status'"),
         (1, '[1, 2, 3]', "line 2: a batch record must be a JSON object"),
         (
@@ -455,7 +483,7 @@ def test_damaged_journal_gives_a_clear_error(tmp_path, good_journal, line, text,
 def test_binary_garbage_gives_a_clear_error(tmp_path):
     path = tmp_path / "garbage.jsonl"
     path.write_bytes(b"\xff\xfe\x00garbage\n")
-    with pytest.raises(CheckpointError, match="line 1: not UTF-8"):
+    with pytest.raises(CheckpointError, match="is not an skbayes checkpoint"):
         GridSearch(Toy(), GRID, cv=3, checkpoint=path).fit(X, Y)
 
 
