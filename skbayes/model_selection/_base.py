@@ -17,9 +17,11 @@ from joblib import effective_n_jobs
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import check_cv
 
+from .. import callbacks as _callbacks
 from ..utils._sklearn_compat import BaseSearchCV, Interval
 from ._faults import FaultGuard, check_fit_timeout, split_batch
 from ._halving import describe_data, full_budget_best_index, halving_plan
+from ._parallel import budgeted_batch_size, default_batch_size
 from ._param_names import check_param_names
 from ._session import SearchSession
 
@@ -71,7 +73,32 @@ class BaseSearch(BaseSearchCV):
         """
         if self.checkpoint is not None:
             return max(1, math.ceil(effective_n_jobs(self.n_jobs) / self._n_splits()))
+        if self._budgeted():
+            return self._budgeted_batch_size()
         return phase.budget if phase.budget is not None else len(phase.optimizer)
+
+    def _budgeted(self):
+        """Whether the search may stop between batches (a time budget or
+        callbacks): then its candidates are built batch by batch, in bounded
+        batches, never all at once (a 10**7-point grid would not fit in
+        memory, a million random draws would outlast the budget)."""
+        return (
+            getattr(self, "max_time", None) is not None
+            or bool(getattr(self, "callbacks", None))
+            or bool(self.__dict__.get("_fit_callbacks"))
+        )
+
+    def _budgeted_batch_size(self):
+        """Bounded batches: ``_parallel.budgeted_batch_size`` with this fit's
+        progress and clock."""
+        session = self.__dict__.get("_session")
+        filled = default_batch_size(self.n_jobs, self._n_splits())
+        n_done = getattr(session, "n_candidates", 0)
+        start = getattr(session, "_clock_start", None)
+        if self.max_time is None or start is None:
+            return budgeted_batch_size(filled, n_done)
+        elapsed = _callbacks._monotonic() - start
+        return budgeted_batch_size(filled, n_done, elapsed, self.max_time - elapsed)
 
     def _n_splits(self):
         """Cross-validation splits of the running fit (scikit-learn < 1.9
