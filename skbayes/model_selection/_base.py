@@ -24,6 +24,7 @@ from ._halving import describe_data, full_budget_best_index, halving_plan
 from ._parallel import budgeted_batch_size, default_batch_size
 from ._param_names import check_param_names
 from ._session import SearchSession
+from ._shipping import shipped_state
 
 
 class SearchPhase:
@@ -55,6 +56,11 @@ class BaseSearch(BaseSearchCV):
         "checkpoint": [str, os.PathLike, None],
         "fit_timeout": [Interval(numbers.Real, 0, None, closed="neither"), None],
     }
+
+    def __getstate__(self):
+        # scikit-learn >= 1.9 pickles the search into every fit task; a
+        # running fit leaves its callbacks out (they run only here).
+        return shipped_state(super().__getstate__())
 
     @abstractmethod
     def _make_plan(self):

@@ -77,6 +77,7 @@ from sklearn.exceptions import FitFailedWarning
 
 from ..utils._sklearn_compat import drop_leftover_tasks
 from ._parallel import available_workers, filled_batch_size
+from ._shipping import check_candidates, check_search, tasks_are_pickled
 
 #: Seconds added to a call's deadline for dispatching fits and moving data.
 TIMEOUT_GRACE = 1.0
@@ -325,6 +326,7 @@ class FaultGuard:
         self.n_culprits = 0
         self._restarting = False
         self._n_workers = None  # the backend's workers at the first call
+        self._search_checked = False  # whether the search pickles (_shipping.py)
 
     def __reduce__(self):
         # scikit-learn >= 1.9 ships the search to every joblib task; workers
@@ -480,6 +482,13 @@ class FaultGuard:
             self._n_workers = self._workers()
         elif self._restarting:
             self._await_workers()
+        if tasks_are_pickled(self._workers()):
+            # Named errors instead of joblib's anonymous one (or a Dask
+            # submission that fails and is waited for forever): _shipping.py.
+            check_candidates(p for p, _ in rows if not self.is_culprit(p))
+            if not self._search_checked:
+                check_search(self.search)
+                self._search_checked = True
         timeout = getattr(self.search, "fit_timeout", None)
         if timeout is None:
             results = self._evaluate_candidates(sent, more_results=more_results)

@@ -26,6 +26,7 @@ __all__ = [
     "StrOptions",
     "drop_leftover_tasks",
     "scorer_accepts_sample_weight",
+    "search_is_sent_with_tasks",
 ]
 
 
@@ -83,3 +84,19 @@ def drop_leftover_tasks(evaluate_candidates):
             ready.get_nowait()
         except queue.Empty:
             return True
+
+
+def _version(text):
+    parts = []
+    for piece in text.split(".")[:2]:
+        digits = "".join(c for c in piece if c.isdigit()) or "0"
+        parts.append(int(digits))
+    return tuple(parts)
+
+
+def search_is_sent_with_tasks():
+    """Whether scikit-learn pickles the search itself into every fit task
+    (its ``caller`` argument, scikit-learn >= 1.9)."""
+    import sklearn
+
+    return _version(sklearn.__version__) >= (1, 9)
