@@ -36,6 +36,7 @@ TINY = {
                             "--output"),
     "bench_halving.py": (["--tasks", "svc", "--seeds", "1"], "--out"),
     "bench_long_run.py": (["--n-iter", "15"], "--output"),
+    "bench_categorical.py": (["--sizes", "100", "--choices", "20", "--history", "5"], "--output"),
 }
 
 # Competitors of benchmarks/_common.py whose library is optional.
