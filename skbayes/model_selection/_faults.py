@@ -31,17 +31,24 @@ What the engine does (``FaultGuard``)
   culprit travels with the next candidates of the batch; a culprit at the
   end of a batch is sent at the front of the next batch, like a batch whose
   fits all failed (the optimizer is told it failed at once).
-* ``fit_timeout``: each call gets a deadline, the time its fits would take
-  if none ran longer than ``fit_timeout`` (``fit_timeout`` x (rounds of
-  parallel fits + 1), plus ``TIMEOUT_GRACE`` seconds, and ``STARTUP_GRACE``
-  more after workers were lost, while new ones start).
-  A SIGALRM timer in the main thread interrupts the wait; joblib then stops
-  its workers (loky kills them) and the call is split like a crashed one, so
-  the candidate whose fit hangs is recorded as failed. A fit is therefore
-  stopped after at most about twice ``fit_timeout`` (less when its batch is
-  long). Backends that cannot stop a running task (threads, dask, ray) end
-  the search instead, with ``WorkerFaultError``: a hung task would keep its
-  worker busy and every later call would wait for it.
+* ``fit_timeout`` bounds each fit (one candidate on one split): a periodic
+  SIGALRM timer in the main thread (``_Alarm``) watches the fit running in
+  this process (``n_jobs=1``) and, for worker processes, the tasks joblib
+  dispatched that have not returned (the first ones, one per worker, are
+  running); a fit running longer than ``fit_timeout`` (plus
+  ``TIMEOUT_GRACE`` in a worker, for moving the task) interrupts the wait.
+  joblib then stops its workers (loky kills them) and the call is split like
+  a crashed one, so the candidate whose fit hangs is recorded as failed; the
+  other candidates of the batch are recorded normally. The call as a whole
+  also keeps a deadline, the time its fits would take if none ran longer than
+  ``fit_timeout`` (x (rounds of parallel fits + 1), plus ``TIMEOUT_GRACE``,
+  and ``STARTUP_GRACE`` more after workers were lost), a backstop where
+  joblib's bookkeeping is not the known one. Before a timed call on fresh
+  loky workers (the first call, or after workers were stopped) the workers
+  are started with a small task, so that their start-up is not counted as
+  fit time. Backends that cannot stop a running task (threads, dask, ray)
+  end the search instead, with ``WorkerFaultError``: a hung task would keep
+  its worker busy and every later call would wait for it.
 * Before candidates are sent again, the tasks joblib had queued for the
   interrupted call are dropped (``_sklearn_compat.drop_leftover_tasks``:
   joblib would run them in the next call on the same ``Parallel``, and
