@@ -75,11 +75,13 @@ class BaseSearch(BaseSearchCV):
 
         Grid and random search send everything at once, like scikit-learn;
         with a ``checkpoint``, one candidate per idle worker, so that a crash
-        loses at most one such batch.
+        loses at most one such batch; with a time budget or callbacks,
+        bounded batches (``_budgeted_batch_size``), so that the search can
+        stop between them before every candidate is even built.
         """
         if self.checkpoint is not None:
             return max(1, math.ceil(effective_n_jobs(self.n_jobs) / self._n_splits()))
-        if self._budgeted():
+        if self._budgeted() and not self._early_stopping():  # rungs: _halving.py
             return self._budgeted_batch_size()
         return phase.budget if phase.budget is not None else len(phase.optimizer)
 
