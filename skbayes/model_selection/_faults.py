@@ -314,9 +314,12 @@ class _Alarm:
 
     def __enter__(self):
         self._start = time.monotonic()
+        # A tick every eighth of fit_timeout (between 10 ms and 1 s) stops a
+        # fit within about 1.125 fit_timeout without waking the process
+        # needlessly often.
         tick = self.RECHECK
         if self.fit_timeout is not None:
-            tick = max(0.005, min(tick, self.fit_timeout / 4))
+            tick = min(1.0, max(0.01, self.fit_timeout / 8))
         self._previous = signal.signal(signal.SIGALRM, self._handler)
         self._outer = signal.setitimer(signal.ITIMER_REAL, tick, tick)
         return self
