@@ -8,6 +8,7 @@ acquisition function of a Gaussian process fitted to the scores told so far
 
 import math
 import numbers
+import sys
 import threading
 import time
 from collections import deque
@@ -80,6 +81,7 @@ class _SingleThreadedBlas:
         self._users = 0
         self._limiter = None
         self._controller = None
+        self._n_modules = None
 
     def __call__(self):
         return _GuardUse(self)
@@ -87,10 +89,18 @@ class _SingleThreadedBlas:
     def enter(self):
         with self._lock:
             if self._users == 0:
-                if self._controller is None:
-                    self._controller = ThreadpoolController()
-                self._limiter = self._controller.limit(limits=1)
+                self._limiter = self._threadpools().limit(limits=1)
             self._users += 1
+
+    def _threadpools(self):
+        # Finding the loaded thread pools takes milliseconds: done again only
+        # when modules were imported since (a library imported later, e.g.
+        # torch's OpenMP, must be limited too).
+        n_modules = len(sys.modules)
+        if self._controller is None or n_modules != self._n_modules:
+            self._controller = ThreadpoolController()
+            self._n_modules = n_modules
+        return self._controller
 
     def leave(self):
         with self._lock:
