@@ -39,6 +39,7 @@ TINY = {
     "bench_long_run.py": (["--n-iter", "15"], "--output"),
     "bench_cluster.py": (["--budget", "1", "--fit-seconds", "0.02", "--fit-times", "varied",
                           "--competitors", "skbayes,sklearn"], "--output"),
+    "bench_categorical.py": (["--sizes", "100", "--choices", "20", "--history", "5"], "--output"),
 }
 
 # Competitors of benchmarks/_common.py whose library is optional.

@@ -31,8 +31,16 @@ from ..space import Distribution
 _RELAX_INTEGER_ABOVE = 16
 # Finite spaces up to this size are enumerated when the screen fails.
 _MAX_ENUMERATE = 50_000
-# Rows scored per chunk when enumerating (bounds memory).
+# Rows scored per chunk (bounds memory); fewer for wide encodings, so that a
+# chunk holds at most _CHUNK_FLOATS numbers (a categorical of k choices is k
+# columns wide).
 _CHUNK = 4096
+_CHUNK_FLOATS = 2**22
+
+
+def _chunk_rows(n_columns):
+    return max(64, min(_CHUNK, _CHUNK_FLOATS // max(n_columns, 1)))
+
 
 
 class AcquisitionMaximizer:
@@ -163,33 +171,62 @@ class AcquisitionMaximizer:
                 U[rows, sl.start] = U[rows, sl.start] + noise[rows, j]
         return self.snap(U)
 
-    def _neighbours(self, U):
-        """Every one-step discrete move of each row: another category, or
-        the integer just below or above."""
-        out = []
+    def _moves(self, U):
+        """Every one-step discrete move of each row, one move at a time (an
+        array shaped like ``U``): another category, or the integer just below
+        or above."""
         for dim, sl in zip(self.space.dimensions, self.space.slices):
             if isinstance(dim, Categorical):
                 for c in range(len(dim)):
                     V = U.copy()
                     V[:, sl] = 0.0
                     V[:, sl.start + c] = 1.0
-                    out.append(V)
+                    yield V
             elif isinstance(dim, Integer) and dim.prior == "uniform":
                 for step in (-1.0, 1.0):
                     V = U.copy()
                     V[:, sl.start] += step / len(dim)
-                    out.append(V)
+                    yield V
             elif isinstance(dim, Integer) or (isinstance(dim, Distribution) and dim.discrete):
                 for step in (-1, 1):
                     values = np.asarray(dim.from_unit(U[:, sl]), dtype=float) + step
                     V = U.copy()
                     V[:, sl] = dim.to_unit(values)
-                    out.append(V)
-        if not out:
-            return np.empty((0, U.shape[1]))
-        V = np.vstack(out)
-        inside = np.all(np.isfinite(V) & (V >= 0.0) & (V <= 1.0), axis=1)
-        return self.snap(V[inside])
+                    yield V
+
+    def _neighbours(self, U):
+        """The valid encodings of the moves of ``U`` (``_moves``), in order,
+        in blocks of ``_chunk_rows`` rows: a categorical of ``k`` choices
+        gives ``k`` moves per row, which are never all held at once."""
+        chunk = _chunk_rows(U.shape[1])
+        pending, size = [], 0
+        for V in self._moves(U):
+            V = V[np.all(np.isfinite(V) & (V >= 0.0) & (V <= 1.0), axis=1)]
+            if not len(V):
+                continue
+            pending.append(self.snap(V))
+            size += len(V)
+            while size >= chunk:
+                block = np.vstack(pending)
+                yield block[:chunk]
+                pending = [block[chunk:]] if len(block) > chunk else []
+                size = len(block) - chunk
+        if size:
+            yield np.vstack(pending)
+
+    def _scored_neighbours(self, acq, U):
+        """The neighbours of ``U`` and their values; beyond ``_chunk_rows``
+        rows only the best of them are kept (in their original order), so
+        memory does not grow with the number of moves."""
+        chunk = _chunk_rows(U.shape[1])
+        rows, values = np.empty((0, U.shape[1])), np.empty(0)
+        for block in self._neighbours(U):
+            rows = np.vstack([rows, block])
+            values = np.concatenate([values, self._score(acq, block)])
+            if len(rows) > chunk:
+                keep = np.sort(np.argsort(-values, kind="stable")[:chunk])
+                rows, values = rows[keep], values[keep]
+        return rows, values
 
     # -- polish -------------------------------------------------------------
 
@@ -222,8 +259,9 @@ class AcquisitionMaximizer:
         return self._grid_cache
 
     def _score(self, acq, U):
+        chunk = _chunk_rows(U.shape[1])
         values = np.concatenate(
-            [acq(U[i : i + _CHUNK]) for i in range(0, len(U), _CHUNK)]
+            [acq(U[i : i + chunk]) for i in range(0, len(U), chunk)]
         ) if len(U) else np.empty(0)
         return np.where(np.isfinite(values), values, -np.inf)
 
@@ -266,10 +304,10 @@ class AcquisitionMaximizer:
         U = np.vstack(parts)
         values = self._score(acq, U)
         top = np.argsort(-values, kind="stable")[: max(self.n_polish, 1)]
-        neighbours = self._neighbours(U[top])
+        neighbours, neighbour_values = self._scored_neighbours(acq, U[top])
         if len(neighbours):
             U = np.vstack([U, neighbours])
-            values = np.concatenate([values, self._score(acq, neighbours)])
+            values = np.concatenate([values, neighbour_values])
         if len(self._polish_cols):
             order = np.argsort(-values, kind="stable")
             starts = _distinct_rows(U, order, self.n_polish)

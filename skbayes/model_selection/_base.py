@@ -17,12 +17,15 @@ from joblib import effective_n_jobs
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import check_cv
 
+from .. import callbacks as _callbacks
 from ..utils._sklearn_compat import BaseSearchCV, Interval
 from ._callback_tree import CallbackTree
 from ._faults import FaultGuard, check_fit_timeout, split_batch
 from ._halving import describe_data, full_budget_best_index, halving_plan
+from ._parallel import budgeted_batch_size, default_batch_size
 from ._param_names import check_param_names
 from ._session import SearchSession
+from ._shipping import shipped_state
 
 
 def _scorer_names(results):
@@ -63,6 +66,11 @@ class BaseSearch(BaseSearchCV):
         "fit_timeout": [Interval(numbers.Real, 0, None, closed="neither"), None],
     }
 
+    def __getstate__(self):
+        # scikit-learn >= 1.9 pickles the search into every fit task; a
+        # running fit leaves its callbacks out (they run only here).
+        return shipped_state(super().__getstate__())
+
     @abstractmethod
     def _make_plan(self):
         """Return the list of ``SearchPhase`` to run, in order."""
@@ -77,12 +85,42 @@ class BaseSearch(BaseSearchCV):
         Grid and random search send everything at once, like scikit-learn;
         with a ``checkpoint``, one candidate per idle worker at first, then
         about a second of work per batch (``SearchSession.checkpoint_batch_size``),
-        so that a crash loses little.
+        so that a crash loses little; with a time budget or callbacks,
+        bounded batches (``_budgeted_batch_size``), so that the search can
+        stop between them before every candidate is even built.
         """
         if self.checkpoint is not None:
             workers = max(1, math.ceil(effective_n_jobs(self.n_jobs) / self._n_splits()))
-            return self._session.checkpoint_batch_size(workers)  # grows with speed
+            size = self._session.checkpoint_batch_size(workers)  # grows with speed
+            if self._budgeted() and not self._early_stopping():
+                size = min(size, self._budgeted_batch_size())
+            return size
+        if self._budgeted() and not self._early_stopping():  # rungs: _halving.py
+            return self._budgeted_batch_size()
         return phase.budget if phase.budget is not None else len(phase.optimizer)
+
+    def _budgeted(self):
+        """Whether the search may stop between batches (a time budget or
+        callbacks): then its candidates are built batch by batch, in bounded
+        batches, never all at once (a 10**7-point grid would not fit in
+        memory, a million random draws would outlast the budget)."""
+        return (
+            getattr(self, "max_time", None) is not None
+            or bool(getattr(self, "callbacks", None))
+            or bool(self.__dict__.get("_fit_callbacks"))
+        )
+
+    def _budgeted_batch_size(self):
+        """Bounded batches: ``_parallel.budgeted_batch_size`` with this fit's
+        progress and clock."""
+        session = self.__dict__.get("_session")
+        filled = default_batch_size(self.n_jobs, self._n_splits())
+        n_done = getattr(session, "n_candidates", 0)
+        start = getattr(session, "_clock_start", None)
+        if self.max_time is None or start is None:
+            return budgeted_batch_size(filled, n_done)
+        elapsed = _callbacks._monotonic() - start
+        return budgeted_batch_size(filled, n_done, elapsed, self.max_time - elapsed)
 
     def _n_splits(self):
         """Cross-validation splits of the running fit (scikit-learn < 1.9

@@ -57,7 +57,10 @@ callbacks : callable or list of callables, default=None
     raise a ``TypeError``.
 
 max_time : float, default=None
-    Time budget in seconds: no new batch starts once it is spent.
+    Time budget in seconds: no new batch starts once it is spent. With
+    ``max_time`` or ``callbacks`` and ``n_points=None``, grid and random
+    candidates are built and sent in bounded batches (growing with the
+    candidates done, fitted to the time left) instead of all at once.
 
 checkpoint : str or path-like, default=None
     Path of a JSON-lines journal to which every finished batch is appended
@@ -69,16 +72,17 @@ checkpoint : str or path-like, default=None
     candidate per idle worker, so that a crash loses little.
 
 fit_timeout : float, default=None
-    Seconds one fit (one candidate on one split) may take. Each batch gets
-    the time its fits would need if none took longer (``fit_timeout`` x
-    (rounds of parallel fits + 1), plus a second); a batch that runs past it
-    is stopped and sent again in smaller groups, and the candidate whose fit
-    hangs is recorded as failed (``error_score``), so a fit is stopped after
-    at most about twice ``fit_timeout``. Needs a Unix system and ``fit``
-    called from the main thread; the fits must run in this process
-    (``n_jobs=1``) or in worker processes joblib can stop (loky, the
-    default): with backends that cannot stop a running fit (threading,
-    Dask, Ray) a timeout ends the search with ``WorkerFaultError``.
+    Seconds one fit (one candidate on one split) may take. A fit running
+    longer (plus about a second in a worker process, for moving the task) is
+    stopped; its batch is sent again in smaller groups to find the candidate
+    (each of its runs is stopped the same way), which is recorded as failed
+    (``error_score``), and the other candidates are recorded normally. Needs
+    a Unix system and ``fit`` called from the main thread; the fits must run
+    in this process (``n_jobs=1``, Python code: a single long call into
+    compiled code is stopped only when it returns) or in worker processes
+    joblib can stop (loky, the default): with backends that cannot stop a
+    running fit (threading, Dask, Ray) a timeout ends the search with
+    ``WorkerFaultError``.
     Independently of ``fit_timeout``, a fit that kills its worker process
     (a crash, the out-of-memory killer) is recorded as a failed candidate
     and the search goes on with fresh workers.

@@ -31,17 +31,24 @@ What the engine does (``FaultGuard``)
   culprit travels with the next candidates of the batch; a culprit at the
   end of a batch is sent at the front of the next batch, like a batch whose
   fits all failed (the optimizer is told it failed at once).
-* ``fit_timeout``: each call gets a deadline, the time its fits would take
-  if none ran longer than ``fit_timeout`` (``fit_timeout`` x (rounds of
-  parallel fits + 1), plus ``TIMEOUT_GRACE`` seconds, and ``STARTUP_GRACE``
-  more after workers were lost, while new ones start).
-  A SIGALRM timer in the main thread interrupts the wait; joblib then stops
-  its workers (loky kills them) and the call is split like a crashed one, so
-  the candidate whose fit hangs is recorded as failed. A fit is therefore
-  stopped after at most about twice ``fit_timeout`` (less when its batch is
-  long). Backends that cannot stop a running task (threads, dask, ray) end
-  the search instead, with ``WorkerFaultError``: a hung task would keep its
-  worker busy and every later call would wait for it.
+* ``fit_timeout`` bounds each fit (one candidate on one split): a periodic
+  SIGALRM timer in the main thread (``_Alarm``) watches the fit running in
+  this process (``n_jobs=1``) and, for worker processes, the tasks joblib
+  dispatched that have not returned (the first ones, one per worker, are
+  running); a fit running longer than ``fit_timeout`` (plus
+  ``TIMEOUT_GRACE`` in a worker, for moving the task) interrupts the wait.
+  joblib then stops its workers (loky kills them) and the call is split like
+  a crashed one, so the candidate whose fit hangs is recorded as failed; the
+  other candidates of the batch are recorded normally. The call as a whole
+  also keeps a deadline, the time its fits would take if none ran longer than
+  ``fit_timeout`` (x (rounds of parallel fits + 1), plus ``TIMEOUT_GRACE``,
+  and ``STARTUP_GRACE`` more after workers were lost), a backstop where
+  joblib's bookkeeping is not the known one. Before a timed call on fresh
+  loky workers (the first call, or after workers were stopped) the workers
+  are started with a small task, so that their start-up is not counted as
+  fit time. Backends that cannot stop a running task (threads, dask, ray)
+  end the search instead, with ``WorkerFaultError``: a hung task would keep
+  its worker busy and every later call would wait for it.
 * Before candidates are sent again, the tasks joblib had queued for the
   interrupted call are dropped (``_sklearn_compat.drop_leftover_tasks``:
   joblib would run them in the next call on the same ``Parallel``, and
@@ -64,6 +71,7 @@ without such a wrapper); keeping the culprit out of ``cv_results_``
 (``error_score`` exists so that failures are seen).
 """
 
+import functools
 import math
 import os
 import signal
@@ -75,8 +83,13 @@ import joblib
 import numpy as np
 from sklearn.exceptions import FitFailedWarning
 
-from ..utils._sklearn_compat import drop_leftover_tasks
+from ..utils._sklearn_compat import (
+    dispatched_tasks,
+    drop_leftover_tasks,
+    run_on_search_workers,
+)
 from ._parallel import available_workers, filled_batch_size
+from ._shipping import check_candidates, check_search, tasks_are_pickled
 
 #: Seconds added to a call's deadline for dispatching fits and moving data.
 TIMEOUT_GRACE = 1.0
@@ -234,47 +247,137 @@ def _refresh_param_columns(results, names):
 
 
 class _Alarm:
-    """A deadline for one call, enforced with SIGALRM in the main thread.
+    """``fit_timeout`` during one call, enforced with a periodic SIGALRM in
+    the main thread.
+
+    Every tick the handler looks at the fits of the call: a fit running in
+    this process (``n_jobs=1``: the task frame joblib called, the same frame
+    object from tick to tick) may run ``fit_timeout`` seconds; a task running
+    in a worker (the first ``n_workers`` tasks joblib dispatched that have
+    not returned, ``tasks()``) ``fit_timeout`` per fit in it plus
+    ``TIMEOUT_GRACE`` for moving it; and the whole call ``seconds`` (a
+    backstop where joblib's bookkeeping is unknown). Each clock starts at the
+    first tick that sees the fit running, so a fit is stopped within a tick
+    of its limit.
 
     The handler raises ``FitTimeout`` once, and only while joblib is running
     fits (a joblib frame on the stack); elsewhere (scikit-learn formatting
-    results, which must not be torn) it checks again shortly. It never
+    results, which must not be torn) the next tick checks again. It never
     raises twice: joblib's clean-up after the first must run undisturbed.
     """
 
     RECHECK = 0.05
 
-    def __init__(self, seconds):
+    def __init__(self, seconds, fit_timeout=None, tasks=None, n_workers=1):
         self.seconds = seconds
+        self.fit_timeout = fit_timeout
+        self.tasks = tasks
+        self.n_workers = max(1, int(n_workers))
         self.fired = False
+        self._frame = self._frame_since = None
+        self._since = {}  # id(task) -> (task, first tick that saw it running)
 
     def _handler(self, signum, frame):
         if self.fired:  # raised once; joblib is stopping its workers
             return
-        depth = frame
-        # Only joblib frames inside this call count (fit() itself may run
-        # inside someone's joblib task).
-        while depth is not None and depth.f_code is not _CALL_CODE:
-            if depth.f_code.co_filename.startswith(_JOBLIB_DIR):
-                self.fired = True
-                raise FitTimeout()
-            depth = depth.f_back
-        signal.setitimer(signal.ITIMER_REAL, self.RECHECK)
+        now = time.monotonic()
+        in_joblib, task_frame = _scan_stack(frame)
+        overdue = self._overdue(task_frame, now)
+        if in_joblib and (overdue or now - self._start >= self.seconds):
+            # No more ticks: joblib's clean-up (stopping the workers) must
+            # run without signals interrupting its waits.
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            self._frame = None  # do not keep the fit's frame alive
+            self.fired = True
+            raise FitTimeout()
+
+    def _overdue(self, task_frame, now):
+        if self.fit_timeout is None:
+            return False
+        overdue = False
+        if task_frame is not None:  # a fit running in this process
+            if task_frame is not self._frame:
+                self._frame, self._frame_since = task_frame, now
+            overdue = now - self._frame_since > self.fit_timeout
+        tasks = self.tasks() if self.tasks is not None else None
+        if tasks:
+            running = [(task, n) for task, n, done in tasks if not done][: self.n_workers]
+            since = {}
+            for task, n_fits in running:
+                entry = self._since.get(id(task))
+                start = entry[1] if entry is not None and entry[0] is task else now
+                since[id(task)] = (task, start)
+                if now - start > self.fit_timeout * n_fits + TIMEOUT_GRACE:
+                    overdue = True
+            self._since = since
+        return overdue
 
     def __enter__(self):
         self._start = time.monotonic()
+        # A tick every eighth of fit_timeout (between 10 ms and 1 s) stops a
+        # fit within about 1.125 fit_timeout without waking the process
+        # needlessly often.
+        tick = self.RECHECK
+        if self.fit_timeout is not None:
+            tick = min(1.0, max(0.01, self.fit_timeout / 8))
         self._previous = signal.signal(signal.SIGALRM, self._handler)
-        self._outer = signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        self._outer = signal.setitimer(signal.ITIMER_REAL, tick, tick)
         return self
 
     def __exit__(self, *exc):
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, self._previous)
+        self._frame = None
+        self._since = {}
         delay, interval = self._outer
         if delay > 0:  # someone else's timer was running: put it back
             left = max(delay - (time.monotonic() - self._start), 1e-3)
             signal.setitimer(signal.ITIMER_REAL, left, interval)
         return False
+
+
+def _scan_stack(frame):
+    """``(in_joblib, task_frame)`` for the main thread's stack inside this
+    call: whether a joblib frame is on it, and the frame the outermost
+    joblib frame called (the task joblib runs in this process, e.g. one fit;
+    nested joblib calls inside the fit do not count), or None.
+
+    Only frames inside this call count (fit() itself may run inside
+    someone's joblib task).
+    """
+    in_joblib, task, inner = False, None, None
+    depth = frame
+    while depth is not None and depth.f_code is not _CALL_CODE:
+        if depth.f_code.co_filename.startswith(_JOBLIB_DIR):
+            if inner is not None:
+                task = inner
+            in_joblib, inner = True, None
+        else:
+            inner = depth
+        depth = depth.f_back
+    return in_joblib, task
+
+
+def _worker_ready(estimator):
+    # Unpickling this task imports what a fit task's unpickling imports (the
+    # estimator's modules, scikit-learn); it lasts long enough that every
+    # worker gets one of these tasks.
+    import sklearn.model_selection  # noqa: F401
+
+    time.sleep(0.05)
+    return os.getpid()
+
+
+def _warm_up_workers(evaluate_candidates, n_workers, estimator):
+    """Start the worker processes of the search's ``Parallel`` (and their
+    imports) before a call whose fits are timed: a cold worker's start-up
+    must not count as fit time. Best effort: whatever fails here shows up
+    in the call."""
+    try:
+        task = functools.partial(_worker_ready, estimator)
+        run_on_search_workers(evaluate_candidates, task, 2 * n_workers)
+    except Exception:
+        pass
 
 
 def check_fit_timeout(fit_timeout):
@@ -292,6 +395,20 @@ def check_fit_timeout(fit_timeout):
             "and only the main thread can receive the timer signal; call fit() from the "
             "main thread or use fit_timeout=None"
         )
+
+
+def _active_backend_name():
+    try:
+        from joblib.parallel import get_active_backend
+
+        return type(get_active_backend()[0]).__name__
+    except Exception:  # a joblib without it
+        return None
+
+
+def _backend_uses_processes(n_workers):
+    """Whether the call's fits run in local worker processes joblib starts."""
+    return n_workers > 1 and _active_backend_name() in ("LokyBackend", "MultiprocessingBackend")
 
 
 def _backend_stops_running_fits(n_workers):
@@ -325,6 +442,8 @@ class FaultGuard:
         self.n_culprits = 0
         self._restarting = False
         self._n_workers = None  # the backend's workers at the first call
+        self._search_checked = False  # whether the search pickles (_shipping.py)
+        self._warm = False  # whether the workers were started before a timed call
 
     def __reduce__(self):
         # scikit-learn >= 1.9 ships the search to every joblib task; workers
@@ -480,15 +599,28 @@ class FaultGuard:
             self._n_workers = self._workers()
         elif self._restarting:
             self._await_workers()
+        if tasks_are_pickled(self._workers()):
+            # Named errors instead of joblib's anonymous one (or a Dask
+            # submission that fails and is waited for forever): _shipping.py.
+            check_candidates(p for p, _ in rows if not self.is_culprit(p))
+            if not self._search_checked:
+                check_search(self.search)
+                self._search_checked = True
         timeout = getattr(self.search, "fit_timeout", None)
         if timeout is None:
             results = self._evaluate_candidates(sent, more_results=more_results)
         else:
+            workers = self._workers()
             n_fits = len(sent) * self.search._n_splits()
-            deadline = deadline_for(timeout, n_fits, self._workers())
+            deadline = deadline_for(timeout, n_fits, workers)
             if self._restarting:  # killed workers are starting again
                 deadline += STARTUP_GRACE
-            with _Alarm(deadline):
+            if (self._restarting or not self._warm) and _backend_uses_processes(workers):
+                _warm_up_workers(self._evaluate_candidates, workers, self.search.estimator)
+            self._warm = True
+            evaluate = self._evaluate_candidates
+            alarm = _Alarm(deadline, timeout, lambda: dispatched_tasks(evaluate), workers)
+            with alarm:
                 results = self._evaluate_candidates(sent, more_results=more_results)
         self._restarting = False
         if withheld:

@@ -57,3 +57,25 @@ def filled_batch_size(n_workers, n_splits):
 def default_batch_size(n_jobs, n_splits):
     """``filled_batch_size`` for the workers ``n_jobs`` gives."""
     return filled_batch_size(available_workers(n_jobs), n_splits)
+
+
+#: A budgeted search's batch grows to at most this fraction of the candidates
+#: evaluated so far (scikit-learn re-formats every result so far after each
+#: batch: geometric growth keeps that linear in the number of candidates).
+GROWTH = 0.25
+
+
+def budgeted_batch_size(filled, n_done, elapsed=None, time_left=None):
+    """Candidates per batch of a search bounded by a time budget or callbacks.
+
+    Starts at ``filled`` (one round of busy workers), grows with the number
+    ``n_done`` of candidates evaluated so far (``GROWTH``), and, with a time
+    budget, holds no more candidates than the ``time_left`` seconds would
+    take at the rate measured so far (``elapsed`` seconds for ``n_done``).
+    Never below ``filled``: a batch keeps the workers busy.
+    """
+    size = max(filled, int(GROWTH * n_done))
+    if time_left is not None and n_done and elapsed and elapsed > 0:
+        affordable = int(max(time_left, 0.0) * n_done / elapsed)
+        size = min(size, max(filled, affordable))
+    return size

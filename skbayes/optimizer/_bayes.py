@@ -8,6 +8,8 @@ acquisition function of a Gaussian process fitted to the scores told so far
 
 import math
 import numbers
+import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Mapping
@@ -56,10 +58,7 @@ _N_ANCHORS = 5
 _KNOWN_STD = 0.01
 _EXPLORE_STD = 0.03
 
-_THREADPOOLS = None
-
-
-def _single_threaded_blas():
+class _SingleThreadedBlas:
     """Limit BLAS and OpenMP to one thread while proposing.
 
     The matrices are small (at most a few hundred rows), where threads buy
@@ -68,12 +67,69 @@ def _single_threaded_blas():
     OpenBLAS spins and slowed a proposal by 100x in our benchmark. OpenMP
     pools (loaded by scikit-learn or the user's estimators) are bounded too,
     so the search's own work never takes more than one core.
+
+    The limit is process-wide, so one guard is shared by every optimizer of
+    the process and counts its users: the first to enter sets the limit, the
+    last to leave restores the limits found by the first. (Searches in
+    several threads that each restored "their" original limits would leave
+    BLAS at one thread when the one that entered second leaves last.)
     threadpoolctl is a dependency of scikit-learn.
     """
-    global _THREADPOOLS
-    if _THREADPOOLS is None:
-        _THREADPOOLS = ThreadpoolController()
-    return _THREADPOOLS.limit(limits=1)
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._users = 0
+        self._limiter = None
+        self._controller = None
+        self._n_modules = None
+
+    def __call__(self):
+        return _GuardUse(self)
+
+    def enter(self):
+        with self._lock:
+            if self._users == 0:
+                self._limiter = self._threadpools().limit(limits=1)
+            self._users += 1
+
+    def _threadpools(self):
+        # Finding the loaded thread pools takes milliseconds: done again only
+        # when modules were imported since (a library imported later, e.g.
+        # torch's OpenMP, must be limited too).
+        n_modules = len(sys.modules)
+        if self._controller is None or n_modules != self._n_modules:
+            self._controller = ThreadpoolController()
+            self._n_modules = n_modules
+        return self._controller
+
+    def leave(self):
+        with self._lock:
+            self._users -= 1
+            if self._users == 0:
+                limiter, self._limiter = self._limiter, None
+                limiter.restore_original_limits()
+
+
+class _GuardUse:
+    """One ``with`` use of the shared guard (leaves it at most once)."""
+
+    def __init__(self, guard):
+        self._guard = guard
+        self._inside = False
+
+    def __enter__(self):
+        self._guard.enter()
+        self._inside = True
+        return self
+
+    def __exit__(self, *exc):
+        if self._inside:
+            self._inside = False
+            self._guard.leave()
+        return False
+
+
+_single_threaded_blas = _SingleThreadedBlas()
 
 
 def _check_space(dimensions):

@@ -113,15 +113,20 @@ class RandomOptimizer(Optimizer):
             dists = _finite_as_lists(dists)
             all_lists = not any(hasattr(v, "rvs") for d in dists for v in d.values())
             if all_lists:
+                # Drawn lazily, batch by batch: the same stream (nothing
+                # else draws from self._rng), and a time budget can stop it.
                 sampler = ParameterSampler(dists, n_iter, random_state=self._rng)
-                self._stream = iter(list(sampler))
+                self._stream = iter(sampler)
             else:
                 self._stream = self._unique_draws(dists)
         else:
             # Exactly scikit-learn's stream (including its warning when a
-            # list-only space is smaller than n_iter, and its repeats).
+            # list-only space is smaller than n_iter, and its repeats), drawn
+            # lazily: scikit-learn's generator builds a candidate only when
+            # asked (list-only spaces index ParameterGrid), so a search
+            # stopped by its time budget never draws the rest.
             self._unique = False
-            self._stream = iter(list(ParameterSampler(dists, n_iter, random_state=self._rng)))
+            self._stream = iter(ParameterSampler(dists, n_iter, random_state=self._rng))
         self._remaining = n_iter
 
     def _unique_draws(self, dists):

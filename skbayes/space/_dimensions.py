@@ -344,6 +344,50 @@ def _same_category(a, b):
         return False
 
 
+def _category_key(value):
+    """A dict key equal for two values exactly when ``_same_category`` says
+    so (same type and ``==``; hash consistent with ``==``), or None for a
+    value that does not hash."""
+    try:
+        hash(value)
+    except TypeError:
+        return None
+    return (type(value), value)
+
+
+def _first_duplicate(cats):
+    """The first category equal (``_same_category``) to an earlier one, or None.
+
+    Hashable values are looked up in a dict (O(n)); an unhashable value is
+    compared pairwise with every earlier value, and a hashable one with the
+    earlier unhashable ones, so the result is the pairwise check's. Values
+    whose ``==`` raises inside the dict fall back to the pairwise check.
+    """
+    seen = {}
+    unhashable = []
+    try:
+        for i, value in enumerate(cats):
+            key = _category_key(value)
+            if key is None:
+                if any(_same_category(value, b) for b in cats[:i]):
+                    return value
+                unhashable.append(value)
+                continue
+            if key in seen or any(_same_category(value, b) for b in unhashable):
+                return value
+            seen[key] = i
+    except Exception:  # an __eq__ that raises: _same_category's answer
+        return _first_duplicate_pairwise(cats)
+    return None
+
+
+def _first_duplicate_pairwise(cats):
+    for i, a in enumerate(cats):
+        if any(_same_category(a, b) for b in cats[:i]):
+            return a
+    return None
+
+
 class Categorical(Dimension):
     """A dimension over a finite, ordered collection of arbitrary objects.
 
@@ -364,7 +408,9 @@ class Categorical(Dimension):
     ['rbf']
     """
 
-    __slots__ = ("categories",)
+    # ``_lookup``: positions of the hashable categories, built on first use
+    # (``index``); not part of the state, equality or hash.
+    __slots__ = ("categories", "_lookup")
 
     def __init__(self, categories):
         if isinstance(categories, (str, bytes)) or not hasattr(
@@ -379,14 +425,19 @@ class Categorical(Dimension):
         cats = tuple(c.item() if isinstance(c, np.generic) else c for c in categories)
         if not cats:
             raise ValueError("Categorical 'categories' must not be empty")
-        for i, a in enumerate(cats):
-            for b in cats[:i]:
-                if _same_category(a, b):
-                    raise ValueError(
-                        f"Categorical 'categories' has the duplicate {a!r}; "
-                        "each choice must appear once"
-                    )
-        self._init(categories=cats)
+        duplicate = _first_duplicate(cats)
+        if duplicate is not None:
+            raise ValueError(
+                f"Categorical 'categories' has the duplicate {duplicate!r}; "
+                "each choice must appear once"
+            )
+        self._init(categories=cats, _lookup=None)
+
+    def __getstate__(self):
+        return {"categories": self.categories}
+
+    def __setstate__(self, state):
+        self._init(categories=state["categories"], _lookup=None)
 
     n_unit = property(lambda self: len(self.categories))
 
@@ -429,10 +480,42 @@ class Categorical(Dimension):
 
     def index(self, value):
         """Position of ``value`` among the categories (``ValueError`` if absent)."""
-        for i, c in enumerate(self.categories):
-            if _same_category(c, value):
+        lookup = self._positions()
+        key = _category_key(value)
+        if lookup is not None and key is not None:
+            positions, unhashable = lookup
+            try:
+                found = positions.get(key)
+            except Exception:  # an __eq__ that raises: compare one by one
+                found = None
+                unhashable = range(len(self.categories))
+            if found is not None:
+                return found
+            candidates = unhashable  # a hashable value equal to none of the others
+        else:
+            candidates = range(len(self.categories))
+        for i in candidates:
+            if _same_category(self.categories[i], value):
                 return i
         raise ValueError(f"{value!r} is not one of the categories {self!r}")
+
+    def _positions(self):
+        """``(key -> position of the hashable categories, positions of the
+        unhashable ones)``, built once; None if building it raised."""
+        if self._lookup is None:
+            positions, unhashable = {}, []
+            try:
+                for i, c in enumerate(self.categories):
+                    key = _category_key(c)
+                    if key is None:
+                        unhashable.append(i)
+                    else:
+                        positions.setdefault(key, i)
+                lookup = (positions, unhashable)
+            except Exception:
+                lookup = False
+            object.__setattr__(self, "_lookup", lookup)
+        return self._lookup or None
 
     def rvs(self, size=None, random_state=None):
         return self._draw(size, random_state)
@@ -454,7 +537,11 @@ class Categorical(Dimension):
         return [self.categories[i] for i in idx]
 
     def __contains__(self, value):
-        return any(_same_category(c, value) for c in self.categories)
+        try:
+            self.index(value)
+        except ValueError:
+            return False
+        return True
 
 
 def _hashable(value):

@@ -24,9 +24,12 @@ __all__ = [
     "Hidden",
     "Interval",
     "StrOptions",
+    "dispatched_tasks",
     "drop_leftover_tasks",
+    "run_on_search_workers",
     "scorer_accepts_sample_weight",
     "validate_parameters",
+    "search_is_sent_with_tasks",
 ]
 
 
@@ -91,3 +94,58 @@ def drop_leftover_tasks(evaluate_candidates):
             ready.get_nowait()
         except queue.Empty:
             return True
+
+
+def _version(text):
+    parts = []
+    for piece in text.split(".")[:2]:
+        digits = "".join(c for c in piece if c.isdigit()) or "0"
+        parts.append(int(digits))
+    return tuple(parts)
+
+
+def search_is_sent_with_tasks():
+    """Whether scikit-learn pickles the search itself into every fit task
+    (its ``caller`` argument, scikit-learn >= 1.9)."""
+    import sklearn
+
+    return _version(sklearn.__version__) >= (1, 9)
+
+
+def dispatched_tasks(evaluate_candidates):
+    """The tasks of the running ``evaluate_candidates`` call that joblib has
+    dispatched and not yet returned, in dispatch order, as a list of
+    ``(task, n_fits, finished)``; None where joblib's bookkeeping is not
+    the one known here (``model_selection._faults`` then enforces
+    ``fit_timeout`` per call only).
+
+    joblib (1.3 to 1.6) keeps one ``BatchCompletionCallBack`` per dispatched
+    batch of tasks in ``Parallel._jobs`` until the results are collected,
+    with its ``batch_size`` (fits in it) and ``status`` (``"Pending"`` until
+    the batch has returned).
+    """
+    parallel = _search_parallel(evaluate_candidates)
+    jobs = getattr(parallel, "_jobs", None)
+    try:
+        jobs = list(jobs)  # appended to by joblib's callback threads
+    except (TypeError, RuntimeError):
+        return None
+    out = []
+    for job in jobs:
+        status = getattr(job, "status", None)
+        size = getattr(job, "batch_size", None)
+        if status is None or not isinstance(size, int):
+            return None
+        out.append((job, size, status != "Pending"))
+    return out
+
+
+def run_on_search_workers(evaluate_candidates, function, n_tasks):
+    """Run ``n_tasks`` calls of ``function()`` on the ``joblib.Parallel`` of
+    scikit-learn's ``evaluate_candidates`` (the same backend and worker
+    processes its fits use); False when that ``Parallel`` is not found."""
+    parallel = _search_parallel(evaluate_candidates)
+    if parallel is None:
+        return False
+    parallel(joblib.delayed(function)() for _ in range(n_tasks))
+    return True

@@ -288,3 +288,62 @@ def test_bayes_search_surrogate_is_single_threaded_while_workers_fit(n_jobs, mon
     assert seen
     for limits in seen:
         assert all(n == 1 for n in limits.values()), limits
+
+
+def _limits():
+    from threadpoolctl import threadpool_info
+
+    return {(i["user_api"], i["filepath"]): i["num_threads"] for i in threadpool_info()}
+
+
+def test_single_thread_guard_restores_limits_when_the_last_user_leaves():
+    # Two searches in two threads enter and leave the guard out of order
+    # (A in, B in, A out, B out): the limit holds until B leaves, and then
+    # the original limits come back (not the limit of 1 that B saw).
+    from threadpoolctl import threadpool_limits
+
+    from skbayes.optimizer._bayes import _single_threaded_blas
+
+    with threadpool_limits(limits=2):
+        before = _limits()
+        if not before or all(n == 1 for n in before.values()):
+            pytest.skip("no threadpool with more than one thread to limit")
+        a, b = _single_threaded_blas(), _single_threaded_blas()
+        a.__enter__()
+        b.__enter__()
+        a.__exit__(None, None, None)
+        assert all(n == 1 for n in _limits().values())  # B still runs
+        b.__exit__(None, None, None)
+        assert _limits() == before
+
+
+def test_concurrent_searches_leave_the_blas_limits_as_they_found_them():
+    import threading
+
+    from threadpoolctl import threadpool_limits
+
+    from skbayes.optimizer import BayesOptimizer
+    from skbayes.space import Real
+
+    def run(seed, errors):
+        try:
+            opt = BayesOptimizer({"x": Real(0, 1)}, n_initial_points=2, random_state=seed)
+            for _ in range(6):
+                (p,) = opt.ask(1)
+                opt.tell([p], [-(p["x"] - 0.3) ** 2])
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    with threadpool_limits(limits=2):
+        before = _limits()
+        if not before or all(n == 1 for n in before.values()):
+            pytest.skip("no threadpool with more than one thread to limit")
+        for _ in range(3):
+            errors = []
+            threads = [threading.Thread(target=run, args=(s, errors)) for s in range(4)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert not errors
+            assert _limits() == before

@@ -311,6 +311,30 @@ def test_a_hanging_fit_is_stopped_and_recorded_as_failed(n_jobs):
     assert any("fit_timeout=0.3" in str(w.message) for w in caught)
 
 
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_fit_timeout_is_per_fit_not_per_batch(n_jobs):
+    # One slow fit (3 s) among 30 candidates: the batch's deadline (0.3 s x
+    # 31 rounds + 1 s) would let it finish and be recorded as a normal
+    # result; fit_timeout is about that one fit.
+    modes = ["ok"] * 30
+    modes[12] = "hang"
+    search = grid(*modes, n_jobs=n_jobs, fit_timeout=0.3)
+    search.set_params(estimator=Trouble(seconds=3.0))
+    start = time.monotonic()
+    caught = fit_quietly(search)
+    wall = time.monotonic() - start
+    assert [m for m, _ in modes_and_C(search)] == modes
+    assert_failed(search, [12])
+    assert any("fit_timeout=0.3" in str(w.message) for w in caught)
+    if n_jobs == 1:
+        # Stopped after about fit_timeout each time it runs, so the whole
+        # search takes less than the slow fit alone would.
+        assert wall < 3.0
+        assert Trouble.fits.count("hang") <= 3
+    else:
+        assert wall < 40  # generous: loky restarts its workers after each stop
+
+
 def test_fit_timeout_leaves_fast_searches_alone():
     search = grid("ok", "ok", "ok", fit_timeout=5.0)
     caught = fit_quietly(search)

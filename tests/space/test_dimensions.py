@@ -332,3 +332,85 @@ def test_unhashable_categories():
         assert all(x is y for x, y in zip(back, values))
     with pytest.raises(ValueError, match="duplicate"):
         Categorical([[1, 2], [1, 2]])
+
+
+# -- large categoricals ------------------------------------------------------
+
+
+@pytest.fixture
+def comparisons(monkeypatch):
+    """Counts the pairwise comparisons of categories."""
+    from skbayes.space import _dimensions
+
+    calls = []
+    original = _dimensions._same_category
+
+    def counting(a, b):
+        calls.append(1)
+        return original(a, b)
+
+    monkeypatch.setattr(_dimensions, "_same_category", counting)
+    return calls
+
+
+def test_large_categorical_builds_without_pairwise_comparisons(comparisons):
+    n = 3000
+    dim = Categorical([f"c{i}" for i in range(n)] + list(range(n)))
+    assert len(dim) == 2 * n
+    assert len(comparisons) <= n  # pairwise: ~n**2 / 2
+    del comparisons[:]
+    assert dim.index("c2999") == 2999 and dim.index(2999) == n + 2999
+    assert "c1" in dim and 1.0 not in dim and "zz" not in dim
+    assert dim.to_unit([f"c{i}" for i in range(n)]).argmax(1).tolist() == list(range(n))
+    assert len(comparisons) <= 10  # looked up, not scanned
+
+
+@pytest.mark.parametrize(
+    "categories, duplicate",
+    [
+        ([1, 2, 1], 1),
+        ([1, 1.0, True, "1"], None),  # different types are different choices
+        ([[1], [2], [1]], [1]),  # unhashable: compared pairwise
+        ([(1, [2]), (1, [2])], (1, [2])),
+        ([{"a": 1}, "x", {"a": 1}], {"a": 1}),
+        ([[1], (1,), [1.0]], [1.0]),  # lists: same type and ==
+    ],
+)
+def test_duplicates_follow_the_same_rule_as_before(categories, duplicate):
+    if duplicate is None:
+        assert len(Categorical(categories)) == len(categories)
+    else:
+        with pytest.raises(ValueError, match="duplicate") as info:
+            Categorical(categories)
+        assert repr(duplicate) in str(info.value)
+
+
+def test_nan_categories_are_distinct_unless_the_same_object():
+    a, b = float("nan"), float("nan")
+    assert len(Categorical([a, b])) == 2
+    with pytest.raises(ValueError, match="duplicate"):
+        Categorical([a, 1.0, a])
+    dim = Categorical([a, 1.0])
+    assert dim.index(a) == 0
+    assert b not in dim
+
+
+class _RaisingEq:
+    def __hash__(self):
+        return 0
+
+    def __eq__(self, other):
+        raise RuntimeError("no comparisons")
+
+
+def test_categories_whose_equality_raises_keep_todays_answer():
+    a, b = _RaisingEq(), _RaisingEq()
+    dim = Categorical([a, b])  # _same_category: an __eq__ that raises is "different"
+    assert dim.index(b) == 1 and dim.index(a) == 0
+
+
+def test_categorical_lookup_survives_pickling():
+    dim = Categorical(["a", "b", [1]])
+    assert dim.index("b") == 1  # builds the lookup
+    copy = pickle.loads(pickle.dumps(dim))
+    assert copy == dim and copy.index([1]) == 2 and copy.index("a") == 0
