@@ -19,6 +19,7 @@ from sklearn.utils import check_random_state
 
 from ..callbacks import check_callbacks
 from ..optimizer import BayesOptimizer
+from ..optimizer._shared import default_minimum
 from ..space import Space
 from ..space._dimensions import _same_category
 from ..utils._sklearn_compat import Interval, StrOptions
@@ -27,6 +28,7 @@ from ._docs import SEARCH_ATTRIBUTES, SEARCH_PARAMETERS
 from ._halving import Hyperband, SuccessiveHalving
 from ._journal import CheckpointWarning, load_history
 from ._parallel import default_batch_size
+from ._shared_budget import shared_minimums, shared_phase
 
 #: skopt ``Optimizer`` arguments ``optimizer_kwargs`` may set here.
 _USED_OPTIMIZER_KWARGS = ("n_initial_points", "acq_func", "acq_func_kwargs",
@@ -196,6 +198,7 @@ class BayesSearchCV(BaseSearch):
         "objective_metric": [str, None],
         "fit_params": [dict, None],
         "early_stopping": [SuccessiveHalving, Hyperband, None],
+        "shared_budget": ["boolean"],
     }
 
     def __init__(
@@ -228,6 +231,7 @@ class BayesSearchCV(BaseSearch):
         checkpoint=None,
         fit_timeout=None,
         early_stopping=None,
+        shared_budget=False,
     ):
         super().__init__(
             estimator=estimator,
@@ -258,11 +262,15 @@ class BayesSearchCV(BaseSearch):
         self.checkpoint = checkpoint
         self.fit_timeout = fit_timeout
         self.early_stopping = early_stopping
+        self.shared_budget = shared_budget
 
     # -- skopt's attributes and fit signature --------------------------------
     @property
     def total_iterations(self):
-        """Candidates the search may evaluate: the sum of the subspaces' budgets."""
+        """Candidates the search may evaluate: the sum of the subspaces' budgets
+        (``n_iter`` with ``shared_budget=True``)."""
+        if self.shared_budget:
+            return self.n_iter
         return sum(budget for _, budget in self._subspaces())
 
     def fit(self, X, y=None, *, groups=None, callback=None, **params):
@@ -431,10 +439,14 @@ class BayesSearchCV(BaseSearch):
         rng = check_random_state(self.random_state)
         optimizers = self.__dict__.setdefault("_optimizers", _LocalList())
         state = {"batch": 0}
-        plan, placed, used = [], set(), set()
+        shared = bool(self.shared_budget)
+        explicit = self._explicit_minimums() if shared else None
+        plan, placed, used, arms = [], set(), set(), []
         for index, (spec, budget) in enumerate(subspaces):
             space = Space(spec)
             combos = _combinations(space, exhaustive)
+            if shared:  # a (dict, n) pair: n is the subspace's minimum
+                budget = explicit[index] if explicit[index] is not None else len(combos)
             if budget < len(combos):
                 raise ValueError(
                     f"exhaustive_params={list(exhaustive)} gives subspace {index} "
@@ -446,6 +458,10 @@ class BayesSearchCV(BaseSearch):
             for fixed, share in zip(combos, shares):
                 rest = Space({n: d for n, d in zip(space.names, space.dimensions)
                               if n not in fixed}) if len(fixed) < len(space.names) else None
+                if shared:
+                    arms.append((len(rest) if rest is not None else 0,
+                                 None if explicit[index] is None else share,
+                                 _holds(space, fixed)))
                 mine = [i for i, p in enumerate(initial)
                         if i not in placed and p in space
                         and all(_same_category(p[k], v) for k, v in fixed.items())]
@@ -454,12 +470,17 @@ class BayesSearchCV(BaseSearch):
                          and all(_same_category(p[k], v) for k, v in fixed.items())]
                 used.update(seeds)
                 phase = self._phase(
-                    index, rest, fixed, share, settings,
+                    index, rest, fixed, share,
+                    settings if not shared else _arm_settings(settings, *arms[-1][:2]),
                     [initial[i] for i in mine], [history[i] for i in seeds],
                     int(rng.randint(np.iinfo(np.int32).max)), state,
                 )
                 optimizers.append(phase.optimizer)
                 plan.append(phase)
+        if shared:
+            minimums = shared_minimums([a[0] for a in arms], [a[1] for a in arms], self.n_iter)
+            plan = [shared_phase(plan, minimums, [a[2] for a in arms], self.n_iter,
+                                 int(rng.randint(np.iinfo(np.int32).max)))]
         unplaced = [initial[i] for i in range(len(initial)) if i not in placed]
         if unplaced:
             raise ValueError(
@@ -526,8 +547,22 @@ class BayesSearchCV(BaseSearch):
         phase.subspace = index
         return phase
 
+    def _explicit_minimums(self):
+        """Per subspace, the ``n`` of a ``(dict, n)`` pair or None (a plain dict)."""
+        entries = self.search_spaces
+        entries = [entries] if isinstance(entries, Mapping) else entries
+        return [entry[1] if isinstance(entry, tuple) else None for entry in entries]
+
     def _on_exhausted(self, phase, asked):
         index = getattr(getattr(phase, "phase", phase), "subspace", 0)
+        if index is None:  # shared budget: every subspace ran out
+            warnings.warn(
+                f"no subspace of search_spaces has a candidate left to propose after "
+                f"{asked}; the search ends before its n_iter",
+                UserWarning,
+                stacklevel=3,
+            )
+            return
         warnings.warn(
             f"subspace {index} of search_spaces has no candidate left to propose after "
             f"{asked}; its search ends before its n_iter",
@@ -537,6 +572,19 @@ class BayesSearchCV(BaseSearch):
 
 
 # -- helpers ----------------------------------------------------------------------
+
+
+def _arm_settings(settings, n_dims, minimum):
+    """An arm of a shared budget: its initial design is at most its minimum
+    (``n_initial_points`` caps it), so that the arms compete early."""
+    minimum = minimum if minimum is not None else default_minimum(n_dims)
+    return dict(settings, n_initial_points=min(settings["n_initial_points"], minimum))
+
+
+def _holds(space, fixed):
+    """Whether a point belongs to the subspace ``space`` with the enumerated
+    values ``fixed`` (points told without being asked, e.g. warm starts)."""
+    return lambda p: p in space and all(_same_category(p[k], v) for k, v in fixed.items())
 
 
 def _strip(params, fixed):
