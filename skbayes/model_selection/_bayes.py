@@ -459,7 +459,7 @@ class BayesSearchCV(BaseSearch):
                 rest = Space({n: d for n, d in zip(space.names, space.dimensions)
                               if n not in fixed}) if len(fixed) < len(space.names) else None
                 if shared:
-                    arms.append((len(rest) if rest is not None else 0,
+                    arms.append((_n_free(rest),
                                  None if explicit[index] is None else share,
                                  _holds(space, fixed)))
                 mine = [i for i, p in enumerate(initial)
@@ -579,6 +579,14 @@ def _arm_settings(settings, n_dims, minimum):
     (``n_initial_points`` caps it), so that the arms compete early."""
     minimum = minimum if minimum is not None else default_minimum(n_dims)
     return dict(settings, n_initial_points=min(settings["n_initial_points"], minimum))
+
+
+def _n_free(space):
+    """Dimensions of ``space`` with more than one value (a one-choice
+    categorical, such as a pipeline step's estimator, is not searched)."""
+    if space is None:
+        return 0
+    return sum(not (d.is_finite and len(d) == 1) for d in space.dimensions)
 
 
 def _holds(space, fixed):

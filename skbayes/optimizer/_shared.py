@@ -55,13 +55,15 @@ def _model_of(arm):
 
 
 def _top_slope(y, w):
-    """(best raw score, its warped value, raw units per warped unit at the top)."""
+    """(best raw score, its warped value, raw units per warped unit at the
+    top); the slope is None when every score ties (a flat arm: its model has
+    no scale, and nothing it has seen suggests it can improve)."""
     order = np.argsort(-y, kind="stable")
     y_top, w_top = float(y[order[0]]), float(w[order[0]])
     for i in order[1:]:
         if y[i] < y_top and w[i] < w_top:
             return y_top, w_top, (y_top - float(y[i])) / (w_top - float(w[i]))
-    return y_top, w_top, 1.0
+    return y_top, w_top, None
 
 
 class SharedBudgetOptimizer(Optimizer):
@@ -70,9 +72,10 @@ class SharedBudgetOptimizer(Optimizer):
     Each subspace has its own optimizer (an *arm*). ``ask`` first deals every
     arm its minimum number of points, round-robin; afterwards each point comes
     from the arm whose model expects the largest improvement over the best
-    score of all arms (see the module docstring). An arm that a model-based
-    optimizer does not back (e.g. a random sampler) competes with the value
-    of an unexplored arm only while below its minimum.
+    score of all arms (see the module docstring). An arm that no model-based
+    optimizer backs (e.g. a random sampler), or whose scores all tie, gets
+    points only while below its minimum (or when no arm has a usable model:
+    then the arms take turns).
 
     Parameters
     ----------
@@ -179,6 +182,8 @@ class SharedBudgetOptimizer(Optimizer):
             return -math.inf
         incumbent = self._incumbent() if incumbent is None else incumbent
         y_top, w_top, slope = _top_slope(*core._warp_pairs)
+        if slope is None:
+            return -math.inf
         pending = [p for p in core.pending if p in core.space]
         if pending:
             model = model.condition_on(core.space.to_unit(pending))
@@ -199,7 +204,10 @@ class SharedBudgetOptimizer(Optimizer):
         if not math.isfinite(incumbent):  # nothing to compare yet
             return min(live, key=lambda i: (self._n_seen(i), i))
         values = [(self.promise(i, incumbent), -i) for i in live]
-        return -max(values)[1]
+        best, index = max(values)
+        if best == -math.inf:  # no arm has a usable model: round-robin
+            return min(live, key=lambda i: (self._n_seen(i), i))
+        return -index
 
     # -- ask / tell -----------------------------------------------------------
     def ask(self, n_points=1):
