@@ -36,6 +36,8 @@ TINY = {
                             "--output"),
     "bench_halving.py": (["--tasks", "svc", "--seeds", "1"], "--out"),
     "bench_long_run.py": (["--n-iter", "15"], "--output"),
+    "bench_cash.py": (["--tasks", "cancer,diabetes", "--n-iter", "8", "--max-train", "120",
+                       "--overhead-seeds", "1"], "--output"),
 }
 
 # Competitors of benchmarks/_common.py whose library is optional.
@@ -102,6 +104,16 @@ def test_script_runs_quick(script, tmp_path):
         assert len(payload["windows"]) >= 1 and payload["n_iter"] == 15
         assert payload["peak_rss_mb"] >= payload["peak_rss_mb_after_imports"] > 0
         assert payload["best_regret"] >= -1e-9
+    if script == "bench_cash.py":
+        rows = [r for r in payload["results"] if "error" not in r]
+        assert {r["method"] for r in rows} >= {
+            "RandomizedSearchCV", "skbayes split", "skbayes shared"}
+        for row in rows:
+            # every method spends exactly its budget, over the task's families
+            assert sum(row["spent"].values()) == row["n_evals"] == 8, row
+            assert row["curve"][-1] == row["cv_score"]
+        split = [r for r in rows if r["method"] == "skbayes split"]
+        assert all(sorted(r["spent"].values()) == [2, 2, 2, 2] for r in split)
     if script == "bench_grid_parity.py":
         assert payload["results"] and all(r["identical"] for r in payload["results"])
         assert all(r["n_candidates"] == 50 for r in payload["results"])

@@ -65,7 +65,9 @@ class BayesSearchCV(BaseSearch):
         ``Integer``, otherwise a ``Real``, as in skopt) or lists of choices.
         A list of dicts is searched one subspace after the other with
         ``n_iter`` candidates each; a ``(dict, n)`` pair gives that subspace
-        ``n`` candidates instead (skopt's form).
+        ``n`` candidates instead (skopt's form). With ``shared_budget=True``
+        the subspaces share ``n_iter`` and the ``n`` of a pair is the least
+        number of candidates that subspace gets.
 
     optimizer_kwargs : dict, default=None
         skopt's ``Optimizer`` arguments: ``n_initial_points``, ``acq_func``,
@@ -78,7 +80,7 @@ class BayesSearchCV(BaseSearch):
 
     n_iter : int, default=50
         Candidates evaluated per subspace (unless given in a ``(dict, n)``
-        pair).
+        pair); in total with ``shared_budget=True``.
 
 {SEARCH_PARAMETERS}
     random_state : int, RandomState instance or None, default=None
@@ -89,7 +91,9 @@ class BayesSearchCV(BaseSearch):
     n_initial_points : int, default=10
         Candidates per subspace chosen before the model is used
         (``initial_params`` first, then a scrambled Sobol design). Results
-        from ``warm_start_from`` count towards it.
+        from ``warm_start_from`` count towards it. With
+        ``shared_budget=True`` it caps each subspace's initial design, which
+        is at most the subspace's minimum (see ``shared_budget``).
 
     acq_func : {{"EI", "PI", "LCB", "gp_hedge"}}, default="EI"
         Acquisition function: expected improvement (in a numerically stable
@@ -130,6 +134,20 @@ class BayesSearchCV(BaseSearch):
         Parameters passed to the estimator's ``fit`` (skopt's constructor
         argument; prefer passing them to ``fit``, which wins on conflicts).
 
+    shared_budget : bool, default=False
+        With a list of subspaces (e.g. one per estimator family of a
+        pipeline step), evaluate ``n_iter`` candidates in total instead of
+        per subspace, and let the search decide where they go: every
+        subspace first gets its minimum, ``max(3, 2 * d)`` candidates for
+        ``d`` searched hyperparameters (the ``n`` of a ``(dict, n)`` pair
+        instead; scaled down when they do not fit in ``n_iter``), dealt in
+        turns; then each candidate comes from the subspace whose model
+        expects the largest improvement over the best score found in any
+        subspace (``skbayes.optimizer.SharedBudgetOptimizer``). Families
+        that look hopeless stop getting candidates, promising ones get
+        more. ``exhaustive_params`` combinations compete like subspaces.
+        False keeps skopt's behaviour: one subspace after the other.
+
     Attributes
     ----------
 {SEARCH_ATTRIBUTES}
@@ -154,7 +172,8 @@ class BayesSearchCV(BaseSearch):
     Notes
     -----
     ``cv_results_`` has scikit-learn's columns plus ``subspace`` (index of
-    the subspace of ``search_spaces``), ``batch`` (the proposal batch),
+    the subspace of ``search_spaces``; ``skbayes.results.subspace_summary``
+    counts them), ``batch`` (the proposal batch),
     ``initial_design`` (True for candidates chosen before the model was
     used) and ``proposal_time`` (seconds the optimizer spent per candidate).
 
