@@ -211,8 +211,8 @@ def test_inspection_tools_per_family():
     ax = plot_subspace_convergence(s)
     assert len(ax.get_lines()) == 3
     importance = hyperparameter_importance(s, subspace=1)
-    assert set(importance.index if hasattr(importance, "index") else importance) >= {
-        "model__n_neighbors", "model__weights"} or importance is not None
+    assert set(importance.importances) == {"model__n_neighbors", "model__weights"}
+    assert importance.n_candidates == counts(s)[1]
     with pytest.raises(ValueError, match="no 'subspace' column"):
         subspace_summary({"params": [{}], "mean_test_score": [1.0]})
 
@@ -220,3 +220,17 @@ def test_inspection_tools_per_family():
 def test_shared_budget_must_be_a_bool():
     with pytest.raises(ValueError, match="shared_budget"):
         search(shared_budget="yes").fit(X, Y)
+
+
+def test_importance_follows_the_subspace_column_when_subspaces_overlap():
+    from skbayes.importance import hyperparameter_importance
+
+    lr = LogisticRegression(max_iter=500)
+    spaces = [{"model": [lr], "model__C": Real(1e-3, 1e2, prior="log-uniform")},
+              {"model": [lr], "model__C": Real(1e-2, 1e1, prior="log-uniform"),
+               "model__fit_intercept": [True, False]},
+              {"model": [lr], "model__C": Real(1e-2, 1e1, prior="log-uniform")}]
+    s = search(spaces, n_iter=12).fit(X, Y)
+    # every point of subspace 2 is also a point of subspace 0
+    result = hyperparameter_importance(s, subspace=2)
+    assert result.n_candidates == counts(s)[2]
