@@ -220,14 +220,14 @@ def run_skbayes(families, X, y, *, n_iter, cv, seed, scoring, mode):
 
 @contextlib.contextmanager
 def _allocation(mode):
-    """``mode == "ucb"``: swap the chooser's rule for the bandit alternative."""
-    if mode != "ucb":
+    """``mode`` "ucb" or "count": swap the chooser's rule for an alternative."""
+    if mode not in ("ucb", "count"):
         yield
         return
     from skbayes.model_selection import _shared_budget
 
     original = _shared_budget.SharedBudgetOptimizer
-    _shared_budget.SharedBudgetOptimizer = _UCBChooser()
+    _shared_budget.SharedBudgetOptimizer = _UCBChooser() if mode == "ucb" else _CountChooser()
     try:
         yield
     finally:
@@ -262,6 +262,20 @@ def _UCBChooser():
             return max(live, key=lambda i: (value(i), -i))
 
     return UCBChooser
+
+
+def _CountChooser():
+    from skbayes.optimizer import SharedBudgetOptimizer
+
+    class CountChooser(SharedBudgetOptimizer):
+        """The expected improvement multiplied by (points of all arms) /
+        (points of this arm): optimism for the families seen least."""
+
+        def promise(self, i, incumbent=None):
+            total = sum(self._n_seen(j) for j in range(len(self.arms)))
+            return super().promise(i, incumbent) + math.log(total / max(self._n_seen(i), 1))
+
+    return CountChooser
 
 
 def _cross_val(pipe, X, y, cv, scoring):
@@ -363,6 +377,7 @@ def methods():
         "skbayes split": ((), skbayes("split")),
         "skbayes shared": ((), skbayes("shared")),
         "skbayes shared [ucb]": ((), skbayes("ucb")),
+        "skbayes shared [ei x count]": ((), skbayes("count")),
         "skbayes one family": ((), skbayes("one")),
     }
 
