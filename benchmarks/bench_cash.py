@@ -16,9 +16,10 @@ drive the searches. Methods:
 * ``skopt split``: ``skopt.BayesSearchCV`` with ``(dict, n_iter // k)`` pairs.
 * ``skbayes split``: ``skbayes.BayesSearchCV`` with the same pairs.
 * ``skbayes shared``: ``skbayes.BayesSearchCV(..., shared_budget=True)``.
-* ``skbayes shared [ucb]``: the same with the allocation rule replaced by a
-  bandit over the families (UCB on rank-normalised best scores), the
-  alternative measured for ``docs/design/shared_budget.md``.
+* ``skbayes shared [ucb]`` and ``[ei only]``: the alternatives measured for
+  ``docs/design/shared_budget.md``: the allocation replaced by a pure bandit
+  over the families (UCB1 on each family's best score as a quantile of all
+  scores), or by expected improvement alone (no bandit slots).
 * ``skbayes one family``: ``BayesSearchCV`` over the first family only with
   ``n_iter`` candidates, the reference of the framework overhead target
   (shared: at most 2x its overhead per candidate); first ``--overhead-seeds``
@@ -220,18 +221,21 @@ def run_skbayes(families, X, y, *, n_iter, cv, seed, scoring, mode):
 
 @contextlib.contextmanager
 def _allocation(mode):
-    """``mode`` "ucb" or "count": swap the chooser's rule for an alternative."""
-    if mode not in ("ucb", "count"):
-        yield
-        return
+    """The alternatives to the default allocation measured for the design:
+    "ucb" swaps the chooser for a pure bandit, "ei" turns its bandit slots
+    off (every slot by expected improvement)."""
     from skbayes.model_selection import _shared_budget
+    from skbayes.optimizer import _shared
 
-    original = _shared_budget.SharedBudgetOptimizer
-    _shared_budget.SharedBudgetOptimizer = _UCBChooser() if mode == "ucb" else _CountChooser()
+    original = (_shared_budget.SharedBudgetOptimizer, _shared._BANDIT_EVERY)
+    if mode == "ucb":
+        _shared_budget.SharedBudgetOptimizer = _UCBChooser()
+    elif mode == "ei":
+        _shared._BANDIT_EVERY = 10**9
     try:
         yield
     finally:
-        _shared_budget.SharedBudgetOptimizer = original
+        _shared_budget.SharedBudgetOptimizer, _shared._BANDIT_EVERY = original
 
 
 def _UCBChooser():
@@ -262,20 +266,6 @@ def _UCBChooser():
             return max(live, key=lambda i: (value(i), -i))
 
     return UCBChooser
-
-
-def _CountChooser():
-    from skbayes.optimizer import SharedBudgetOptimizer
-
-    class CountChooser(SharedBudgetOptimizer):
-        """The expected improvement multiplied by (points of all arms) /
-        (points of this arm): optimism for the families seen least."""
-
-        def promise(self, i, incumbent=None):
-            total = sum(self._n_seen(j) for j in range(len(self.arms)))
-            return super().promise(i, incumbent) + math.log(total / max(self._n_seen(i), 1))
-
-    return CountChooser
 
 
 def _cross_val(pipe, X, y, cv, scoring):
@@ -377,7 +367,7 @@ def methods():
         "skbayes split": ((), skbayes("split")),
         "skbayes shared": ((), skbayes("shared")),
         "skbayes shared [ucb]": ((), skbayes("ucb")),
-        "skbayes shared [ei x count]": ((), skbayes("count")),
+        "skbayes shared [ei only]": ((), skbayes("ei")),
         "skbayes one family": ((), skbayes("one")),
     }
 
