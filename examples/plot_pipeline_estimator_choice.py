@@ -9,7 +9,9 @@ family. Which family deserves the evaluations is exactly what we do not
 know in advance; with ``shared_budget=True``, ``BayesSearchCV`` spends
 ``n_iter`` candidates in total and decides where they go: every family gets
 a few candidates first, then each new candidate comes from the family whose
-model expects the largest improvement over the best score so far.
+model expects the largest improvement over the best score so far (every
+third from a bandit over the families' best scores, a hedge against a
+family whose first points were unlucky).
 """
 
 # %%
@@ -66,7 +68,9 @@ print(f"best log-loss {-search.best_score_:.4f} with {search.best_params_['clf']
 # ---------------------
 # :func:`skbayes.results.subspace_summary` counts the candidates each family
 # got (``cv_results_["subspace"]`` says where each row came from) and its
-# best score. The families that never came close stopped at their minimum.
+# best score. The family that never came close (naive Bayes) stopped at its
+# minimum; every third candidate after the minimums is given by a bandit
+# over the families' best scores, which keeps the runners-up in play.
 from skbayes.results import subspace_summary
 
 summary = subspace_summary(search)

@@ -271,7 +271,8 @@ def plot_subspace_convergence(search, *, metric=None, labels=None, ax=None):
     >>> from skbayes.plots import plot_subspace_convergence
     >>> from skbayes.space import Integer, Real
     >>> X, y = load_iris(return_X_y=True)
-    >>> spaces = [{"model": [LogisticRegression(max_iter=1000)], "model__C": Real(1e-3, 1e2, prior="log-uniform")},
+    >>> spaces = [{"model": [LogisticRegression(max_iter=1000)],
+    ...            "model__C": Real(1e-3, 1e2, prior="log-uniform")},
     ...           {"model": [KNeighborsClassifier()], "model__n_neighbors": Integer(1, 30)}]
     >>> search = BayesSearchCV(Pipeline([("model", LogisticRegression())]), spaces, n_iter=8,
     ...                        shared_budget=True, cv=3, random_state=0).fit(X, y)

@@ -263,7 +263,8 @@ def subspace_summary(search, *, metric=None):
     >>> from skbayes.space import Integer, Real
     >>> X, y = load_iris(return_X_y=True)
     >>> pipe = Pipeline([("model", LogisticRegression())])
-    >>> spaces = [{"model": [LogisticRegression(max_iter=1000)], "model__C": Real(1e-3, 1e2, prior="log-uniform")},
+    >>> spaces = [{"model": [LogisticRegression(max_iter=1000)],
+    ...            "model__C": Real(1e-3, 1e2, prior="log-uniform")},
     ...           {"model": [KNeighborsClassifier()], "model__n_neighbors": Integer(1, 30)}]
     >>> search = BayesSearchCV(pipe, spaces, n_iter=10, shared_budget=True, cv=3,
     ...                        random_state=0).fit(X, y)

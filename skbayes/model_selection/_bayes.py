@@ -143,9 +143,10 @@ class BayesSearchCV(BaseSearch):
         instead; scaled down when they do not fit in ``n_iter``), dealt in
         turns; then each candidate comes from the subspace whose model
         expects the largest improvement over the best score found in any
-        subspace (``skbayes.optimizer.SharedBudgetOptimizer``). Families
-        that look hopeless stop getting candidates, promising ones get
-        more. ``exhaustive_params`` combinations compete like subspaces.
+        subspace, except every third, which a bandit over the subspaces'
+        best scores assigns (``skbayes.optimizer.SharedBudgetOptimizer``).
+        Families that look hopeless get few candidates, promising ones
+        most. ``exhaustive_params`` combinations compete like subspaces.
         False keeps skopt's behaviour: one subspace after the other.
 
     Attributes
