@@ -239,15 +239,17 @@ def _resource_param(search):
 def _subspaces(search):
     """``[(Space, row indices)]`` covering the rows of ``cv_results_``.
 
-    Each row goes to the first subspace of the specification with the same
-    parameter names that contains its values; rows no subspace holds are
-    grouped by parameter names into subspaces built from observed values.
+    A ``BayesSearchCV``'s rows go to the subspace its ``subspace`` column
+    names (two subspaces may hold the same point, e.g. one estimator family
+    with two ranges). Otherwise each row goes to the first subspace of the
+    specification with the same parameter names that contains its values;
+    rows no subspace holds are grouped by parameter names into subspaces
+    built from observed values.
     """
     resource = _resource_param(search)
-    params = [
-        {k: v for k, v in point.items() if k != resource}
-        for point in _cv_results(search)["params"]
-    ]
+    results = _cv_results(search)
+    params = [{k: v for k, v in point.items() if k != resource} for point in results["params"]]
+    recorded = np.asarray(results["subspace"]) if "subspace" in results else None
     spaces = []
     spec = None if isinstance(search, dict) else _specification(search)
     if spec is not None:
@@ -262,6 +264,9 @@ def _subspaces(search):
     rows = [[] for _ in spaces]
     leftover = {}
     for index, point in enumerate(params):
+        if recorded is not None and 0 <= recorded[index] < len(spaces):
+            rows[int(recorded[index])].append(index)
+            continue
         for space, members in zip(spaces, rows):
             if set(point) == set(space.names) and all(
                 point[n] in d for n, d in zip(space.names, space.dimensions)

@@ -27,7 +27,7 @@ from .importance import (
     hyperparameter_importance,
     model_partial_dependence,
 )
-from .results import _comparable_rows, _cv_results, _scores
+from .results import _comparable_rows, _cv_results, _scores, subspace_rows
 from .space import Categorical, Distribution, Integer, Real
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "plot_evaluations",
     "plot_importance",
     "plot_partial_dependence",
+    "plot_subspace_convergence",
 ]
 
 _LOG_DISTRIBUTIONS = ("loguniform", "reciprocal")
@@ -230,6 +231,77 @@ def plot_convergence(*searches, metric=None, labels=None, ax=None, show_scores=T
     ax.set_xlabel("Candidates evaluated")
     ax.set_ylabel(f"Best {shown} so far")
     ax.set_title("Convergence")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    return ax
+
+
+def plot_subspace_convergence(search, *, metric=None, labels=None, ax=None):
+    """Best score so far of each subspace, against the candidates of the whole search.
+
+    For a ``BayesSearchCV`` over several subspaces (e.g. estimator families
+    with ``shared_budget=True``): one step line per subspace, drawn at the
+    positions of its own candidates, so the plot shows both how each family
+    progressed and when the search spent candidates on it.
+
+    Parameters
+    ----------
+    search : fitted BayesSearchCV or dict
+        The search, or its ``cv_results_`` (with a ``subspace`` column).
+    metric : str, default=None
+        Scorer to draw for multi-metric searches (default: the objective).
+    labels : list of str, default=None
+        One legend label per subspace present (default ``"subspace <i>"``).
+    ax : matplotlib Axes, default=None
+        Where to draw; a new figure is made when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> from sklearn.pipeline import Pipeline
+    >>> from skbayes import BayesSearchCV
+    >>> from skbayes.plots import plot_subspace_convergence
+    >>> from skbayes.space import Integer, Real
+    >>> X, y = load_iris(return_X_y=True)
+    >>> spaces = [{"model": [LogisticRegression(max_iter=1000)],
+    ...            "model__C": Real(1e-3, 1e2, prior="log-uniform")},
+    ...           {"model": [KNeighborsClassifier()], "model__n_neighbors": Integer(1, 30)}]
+    >>> search = BayesSearchCV(Pipeline([("model", LogisticRegression())]), spaces, n_iter=8,
+    ...                        shared_budget=True, cv=3, random_state=0).fit(X, y)
+    >>> ax = plot_subspace_convergence(search, labels=["logistic", "k-NN"])
+    >>> [t.get_text().split(" (")[0] for t in ax.get_legend().get_texts()]
+    ['logistic', 'k-NN']
+    """
+    plt = _pyplot()
+    results = _cv_results(search)
+    rows = subspace_rows(results)
+    if labels is not None and len(labels) != len(rows):
+        raise ValueError(f"'labels' has {len(labels)} entries for {len(rows)} subspaces")
+    name, scores = _scores(search, metric)
+    comparable = np.zeros(len(scores), dtype=bool)
+    comparable[_comparable_rows(results)] = True
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 4.0), constrained_layout=True)
+    for k, (index, members) in enumerate(rows.items()):
+        members = members[comparable[members]]
+        label = labels[k] if labels is not None else f"subspace {index}"
+        x = members + 1
+        own = scores[members]
+        best = np.fmax.accumulate(own) if len(own) else own
+        (line,) = ax.plot(x, best, drawstyle="steps-post", linewidth=2,
+                          label=f"{label} ({len(members)} candidates)")
+        ax.scatter(x, own, s=12, alpha=0.35, color=line.get_color())
+    ax.set_xlabel("Candidates evaluated (whole search)")
+    ax.set_ylabel(f"Best {name} so far in the subspace")
+    ax.set_title("Convergence per subspace")
     ax.grid(True, alpha=0.3)
     ax.legend()
     return ax

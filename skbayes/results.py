@@ -3,7 +3,10 @@
 ``cv_results_frame`` turns the ``cv_results_`` of any fitted search (skbayes'
 or scikit-learn's) into a tidy pandas DataFrame: one row per candidate, one
 column per hyperparameter holding the values the estimator received, sorted by
-rank. pandas is an optional dependency, imported only when the function runs.
+rank. ``subspace_summary`` says, per subspace of a ``BayesSearchCV`` (e.g. per
+estimator family under ``shared_budget=True``), how many candidates it got and
+its best score. pandas is an optional dependency, imported only when the
+functions run.
 
 The private helpers below are shared with ``skbayes.importance`` and
 ``skbayes.plots``: which score column a ``metric`` names, and which rows
@@ -13,7 +16,7 @@ compare (under early stopping, only the full-budget ones).
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
-__all__ = ["cv_results_frame"]
+__all__ = ["cv_results_frame", "subspace_summary"]
 
 # cv_results_ keys that are not per-split scores, in the order they are shown.
 _TIME_KEYS = ("mean_fit_time", "std_fit_time", "mean_score_time", "std_score_time")
@@ -210,4 +213,82 @@ def cv_results_frame(search, *, metric=None, splits=False, sort=True):
         frame = frame.sort_values(f"rank_test_{rank_metric}", kind="stable")
     elif metric is not None:
         _resolve_metric(search, metric)  # validate it anyway
+    return frame
+
+
+def subspace_rows(results):
+    """``{subspace index: row indices}`` of a ``cv_results_`` with a
+    ``subspace`` column (``BayesSearchCV``), in subspace order."""
+    if "subspace" not in results:
+        raise ValueError(
+            "cv_results_ has no 'subspace' column: only BayesSearchCV records "
+            "which subspace of search_spaces each candidate came from"
+        )
+    subspace = np.asarray(results["subspace"])
+    return {int(s): np.flatnonzero(subspace == s) for s in np.unique(subspace)}
+
+
+def subspace_summary(search, *, metric=None):
+    """Per subspace of a fitted ``BayesSearchCV``: candidates spent and best score.
+
+    Most useful with ``shared_budget=True``, where the search decides how
+    many candidates each subspace (e.g. each estimator family) gets. Requires
+    pandas.
+
+    Parameters
+    ----------
+    search : fitted BayesSearchCV or dict
+        The search, or its ``cv_results_`` (which must have ``subspace``).
+    metric : str, default=None
+        Scorer whose best value is reported, for multi-metric searches
+        (default: the search's objective).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``subspace`` (the position in ``search_spaces``), with
+        ``n_candidates`` (rows of ``cv_results_``), ``share`` (of all rows),
+        ``n_failed`` (non-finite scores), ``best_<metric>`` (NaN if none is
+        finite; under early stopping, among the full-budget rows only) and
+        ``best_candidate`` (its row in ``cv_results_``, -1 if none).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> from sklearn.pipeline import Pipeline
+    >>> from skbayes import BayesSearchCV
+    >>> from skbayes.results import subspace_summary
+    >>> from skbayes.space import Integer, Real
+    >>> X, y = load_iris(return_X_y=True)
+    >>> pipe = Pipeline([("model", LogisticRegression())])
+    >>> spaces = [{"model": [LogisticRegression(max_iter=1000)],
+    ...            "model__C": Real(1e-3, 1e2, prior="log-uniform")},
+    ...           {"model": [KNeighborsClassifier()], "model__n_neighbors": Integer(1, 30)}]
+    >>> search = BayesSearchCV(pipe, spaces, n_iter=10, shared_budget=True, cv=3,
+    ...                        random_state=0).fit(X, y)
+    >>> summary = subspace_summary(search)
+    >>> int(summary["n_candidates"].sum()), list(summary.columns)
+    (10, ['n_candidates', 'share', 'n_failed', 'best_score', 'best_candidate'])
+    """
+    pd = _require_pandas()
+    results = _cv_results(search)
+    rows = subspace_rows(results)
+    name, scores = _scores(search, metric)
+    comparable = np.zeros(len(scores), dtype=bool)
+    comparable[_comparable_rows(results)] = True
+    table = []
+    for members in rows.values():
+        finite = [i for i in members if np.isfinite(scores[i])]
+        candidates = [i for i in finite if comparable[i]]
+        best = max(candidates, key=lambda i: scores[i]) if candidates else -1
+        table.append({
+            "n_candidates": len(members),
+            "share": len(members) / len(scores),
+            "n_failed": len(members) - len(finite),
+            f"best_{name}": scores[best] if best >= 0 else np.nan,
+            "best_candidate": int(best),
+        })
+    frame = pd.DataFrame(table, index=pd.Index(list(rows), name="subspace"))
     return frame

@@ -40,6 +40,8 @@ TINY = {
     "bench_cluster.py": (["--budget", "1", "--fit-seconds", "0.02", "--fit-times", "varied",
                           "--competitors", "skbayes,sklearn"], "--output"),
     "bench_categorical.py": (["--sizes", "100", "--choices", "20", "--history", "5"], "--output"),
+    "bench_cash.py": (["--tasks", "cancer,diabetes", "--n-iter", "8", "--max-train", "120",
+                       "--overhead-seeds", "1"], "--output"),
 }
 
 # Competitors of benchmarks/_common.py whose library is optional.
@@ -113,6 +115,16 @@ def test_script_runs_quick(script, tmp_path):
         for row in payload["results"]:
             assert 0.0 < row["utilisation"] <= 1.05 and row["candidates"] >= 1
             assert row["regret"] >= -1e-9
+    if script == "bench_cash.py":
+        rows = [r for r in payload["results"] if "error" not in r]
+        assert {r["method"] for r in rows} >= {
+            "RandomizedSearchCV", "skbayes split", "skbayes shared"}
+        for row in rows:
+            # every method spends exactly its budget, over the task's families
+            assert sum(row["spent"].values()) == row["n_evals"] == 8, row
+            assert row["curve"][-1] == row["cv_score"]
+        split = [r for r in rows if r["method"] == "skbayes split"]
+        assert all(sorted(r["spent"].values()) == [2, 2, 2, 2] for r in split)
     if script == "bench_grid_parity.py":
         assert payload["results"] and all(r["identical"] for r in payload["results"])
         assert all(r["n_candidates"] == 50 for r in payload["results"])

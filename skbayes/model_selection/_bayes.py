@@ -19,6 +19,7 @@ from sklearn.utils import check_random_state
 
 from ..callbacks import check_callbacks
 from ..optimizer import BayesOptimizer
+from ..optimizer._shared import default_minimum
 from ..space import Space
 from ..space._dimensions import _same_category
 from ..utils._sklearn_compat import Interval, StrOptions, validate_parameters
@@ -28,6 +29,7 @@ from ._halving import Hyperband, SuccessiveHalving
 from ._journal import CheckpointWarning, load_history
 from ._parallel import default_batch_size
 from ._ranks import add_train_ranks
+from ._shared_budget import shared_minimums, shared_phase
 
 #: skopt ``Optimizer`` arguments ``optimizer_kwargs`` may set here.
 _USED_OPTIMIZER_KWARGS = ("n_initial_points", "acq_func", "acq_func_kwargs",
@@ -64,7 +66,9 @@ class BayesSearchCV(BaseSearch):
         ``Integer``, otherwise a ``Real``, as in skopt) or lists of choices.
         A list of dicts is searched one subspace after the other with
         ``n_iter`` candidates each; a ``(dict, n)`` pair gives that subspace
-        ``n`` candidates instead (skopt's form).
+        ``n`` candidates instead (skopt's form). With ``shared_budget=True``
+        the subspaces share ``n_iter`` and the ``n`` of a pair is the least
+        number of candidates that subspace gets.
 
     optimizer_kwargs : dict, default=None
         skopt's ``Optimizer`` arguments: ``n_initial_points``, ``acq_func``,
@@ -77,7 +81,7 @@ class BayesSearchCV(BaseSearch):
 
     n_iter : int, default=50
         Candidates evaluated per subspace (unless given in a ``(dict, n)``
-        pair).
+        pair); in total with ``shared_budget=True``.
 
 {SEARCH_PARAMETERS}
     random_state : int, RandomState instance or None, default=None
@@ -88,7 +92,9 @@ class BayesSearchCV(BaseSearch):
     n_initial_points : int, default=10
         Candidates per subspace chosen before the model is used
         (``initial_params`` first, then a scrambled Sobol design). Results
-        from ``warm_start_from`` count towards it.
+        from ``warm_start_from`` count towards it. With
+        ``shared_budget=True`` it caps each subspace's initial design, which
+        is at most the subspace's minimum (see ``shared_budget``).
 
     acq_func : {{"EI", "PI", "LCB", "gp_hedge"}}, default="EI"
         Acquisition function: expected improvement (in a numerically stable
@@ -129,6 +135,21 @@ class BayesSearchCV(BaseSearch):
         Parameters passed to the estimator's ``fit`` (skopt's constructor
         argument; prefer passing them to ``fit``, which wins on conflicts).
 
+    shared_budget : bool, default=False
+        With a list of subspaces (e.g. one per estimator family of a
+        pipeline step), evaluate ``n_iter`` candidates in total instead of
+        per subspace, and let the search decide where they go: every
+        subspace first gets its minimum, ``max(3, 2 * d)`` candidates for
+        ``d`` searched hyperparameters (the ``n`` of a ``(dict, n)`` pair
+        instead; scaled down when they do not fit in ``n_iter``), dealt in
+        turns; then each candidate comes from the subspace whose model
+        expects the largest improvement over the best score found in any
+        subspace, except every third, which a bandit over the subspaces'
+        best scores assigns (``skbayes.optimizer.SharedBudgetOptimizer``).
+        Families that look hopeless get few candidates, promising ones
+        most. ``exhaustive_params`` combinations compete like subspaces.
+        False keeps skopt's behaviour: one subspace after the other.
+
     Attributes
     ----------
 {SEARCH_ATTRIBUTES}
@@ -153,7 +174,8 @@ class BayesSearchCV(BaseSearch):
     Notes
     -----
     ``cv_results_`` has scikit-learn's columns plus ``subspace`` (index of
-    the subspace of ``search_spaces``), ``batch`` (the proposal batch),
+    the subspace of ``search_spaces``; ``skbayes.results.subspace_summary``
+    counts them), ``batch`` (the proposal batch),
     ``initial_design`` (True for candidates chosen before the model was
     used) and ``proposal_time`` (seconds the optimizer spent per candidate);
     with ``return_train_score=True``, ``rank_train_score`` (or
@@ -202,6 +224,7 @@ class BayesSearchCV(BaseSearch):
         "objective_metric": [str, None],
         "fit_params": [dict, None],
         "early_stopping": [SuccessiveHalving, Hyperband, None],
+        "shared_budget": ["boolean"],
     }
 
     def __init__(
@@ -234,6 +257,7 @@ class BayesSearchCV(BaseSearch):
         checkpoint=None,
         fit_timeout=None,
         early_stopping=None,
+        shared_budget=False,
     ):
         super().__init__(
             estimator=estimator,
@@ -264,11 +288,15 @@ class BayesSearchCV(BaseSearch):
         self.checkpoint = checkpoint
         self.fit_timeout = fit_timeout
         self.early_stopping = early_stopping
+        self.shared_budget = shared_budget
 
     # -- skopt's attributes and fit signature --------------------------------
     @property
     def total_iterations(self):
-        """Candidates the search may evaluate: the sum of the subspaces' budgets."""
+        """Candidates the search may evaluate: the sum of the subspaces' budgets
+        (``n_iter`` with ``shared_budget=True``)."""
+        if self.shared_budget:
+            return self.n_iter
         return sum(budget for _, budget in self._subspaces())
 
     def fit(self, X, y=None, *, groups=None, callback=None, **params):
@@ -440,10 +468,14 @@ class BayesSearchCV(BaseSearch):
         rng = check_random_state(self.random_state)
         optimizers = self.__dict__.setdefault("_optimizers", _LocalList())
         state = {"batch": 0}
-        plan, placed, used = [], set(), set()
+        shared = bool(self.shared_budget)
+        explicit = self._explicit_minimums() if shared else None
+        plan, placed, used, arms = [], set(), set(), []
         for index, (spec, budget) in enumerate(subspaces):
             space = Space(spec)
             combos = _combinations(space, exhaustive)
+            if shared:  # a (dict, n) pair: n is the subspace's minimum
+                budget = explicit[index] if explicit[index] is not None else len(combos)
             if budget < len(combos):
                 raise ValueError(
                     f"exhaustive_params={list(exhaustive)} gives subspace {index} "
@@ -455,6 +487,10 @@ class BayesSearchCV(BaseSearch):
             for fixed, share in zip(combos, shares):
                 rest = Space({n: d for n, d in zip(space.names, space.dimensions)
                               if n not in fixed}) if len(fixed) < len(space.names) else None
+                if shared:
+                    arms.append((_n_free(rest),
+                                 None if explicit[index] is None else share,
+                                 _holds(space, fixed)))
                 mine = [i for i, p in enumerate(initial)
                         if i not in placed and p in space
                         and all(_same_category(p[k], v) for k, v in fixed.items())]
@@ -463,12 +499,17 @@ class BayesSearchCV(BaseSearch):
                          and all(_same_category(p[k], v) for k, v in fixed.items())]
                 used.update(seeds)
                 phase = self._phase(
-                    index, rest, fixed, share, settings,
+                    index, rest, fixed, share,
+                    settings if not shared else _arm_settings(settings, *arms[-1][:2]),
                     [initial[i] for i in mine], [history[i] for i in seeds],
                     int(rng.randint(np.iinfo(np.int32).max)), state,
                 )
                 optimizers.append(phase.optimizer)
                 plan.append(phase)
+        if shared:
+            minimums = shared_minimums([a[0] for a in arms], [a[1] for a in arms], self.n_iter)
+            plan = [shared_phase(plan, minimums, [a[2] for a in arms], self.n_iter,
+                                 int(rng.randint(np.iinfo(np.int32).max)))]
         unplaced = [initial[i] for i in range(len(initial)) if i not in placed]
         if unplaced:
             raise ValueError(
@@ -535,8 +576,22 @@ class BayesSearchCV(BaseSearch):
         phase.subspace = index
         return phase
 
+    def _explicit_minimums(self):
+        """Per subspace, the ``n`` of a ``(dict, n)`` pair or None (a plain dict)."""
+        entries = self.search_spaces
+        entries = [entries] if isinstance(entries, Mapping) else entries
+        return [entry[1] if isinstance(entry, tuple) else None for entry in entries]
+
     def _on_exhausted(self, phase, asked):
         index = getattr(getattr(phase, "phase", phase), "subspace", 0)
+        if index is None:  # shared budget: every subspace ran out
+            warnings.warn(
+                f"no subspace of search_spaces has a candidate left to propose after "
+                f"{asked}; the search ends before its n_iter",
+                UserWarning,
+                stacklevel=3,
+            )
+            return
         warnings.warn(
             f"subspace {index} of search_spaces has no candidate left to propose after "
             f"{asked}; its search ends before its n_iter",
@@ -546,6 +601,27 @@ class BayesSearchCV(BaseSearch):
 
 
 # -- helpers ----------------------------------------------------------------------
+
+
+def _arm_settings(settings, n_dims, minimum):
+    """An arm of a shared budget: its initial design is at most its minimum
+    (``n_initial_points`` caps it), so that the arms compete early."""
+    minimum = minimum if minimum is not None else default_minimum(n_dims)
+    return dict(settings, n_initial_points=min(settings["n_initial_points"], minimum))
+
+
+def _n_free(space):
+    """Dimensions of ``space`` with more than one value (a one-choice
+    categorical, such as a pipeline step's estimator, is not searched)."""
+    if space is None:
+        return 0
+    return sum(not (d.is_finite and len(d) == 1) for d in space.dimensions)
+
+
+def _holds(space, fixed):
+    """Whether a point belongs to the subspace ``space`` with the enumerated
+    values ``fixed`` (points told without being asked, e.g. warm starts)."""
+    return lambda p: p in space and all(_same_category(p[k], v) for k, v in fixed.items())
 
 
 def _strip(params, fixed):

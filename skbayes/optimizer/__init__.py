@@ -17,12 +17,14 @@ from ._base import Optimizer, point_key
 from ._bayes import BayesOptimizer
 from ._grid import GridOptimizer, grid_from_spec
 from ._random import RandomOptimizer
+from ._shared import SharedBudgetOptimizer
 
 __all__ = [
     "BayesOptimizer",
     "GridOptimizer",
     "Optimizer",
     "RandomOptimizer",
+    "SharedBudgetOptimizer",
     "grid_from_spec",
     "point_key",
 ]

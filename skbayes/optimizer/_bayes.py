@@ -438,9 +438,13 @@ class BayesOptimizer(Optimizer):
             and len(X) >= _STABLE_TRAIN
             and self._n_fits % _REFIT_EVERY != 0
         )
+        warped = warp_scores(y)
         gp = GaussianProcess().fit(
-            X, warp_scores(y), warm_start=self._theta, maxiter=0 if keep_theta else None
+            X, warped, warm_start=self._theta, maxiter=0 if keep_theta else None
         )
+        # Raw and warped training scores, to map the model's predictions back
+        # to the score scale (SharedBudgetOptimizer compares families there).
+        self._warp_pairs = (y, warped)
         self._theta = gp.theta_
         self._model, self._model_n_told = gp, len(self.scores)
         if self._hedge is not None and self._hedge_candidates:

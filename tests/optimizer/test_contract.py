@@ -11,7 +11,13 @@ import zlib
 import numpy as np
 import pytest
 
-from skbayes.optimizer import BayesOptimizer, GridOptimizer, RandomOptimizer, point_key
+from skbayes.optimizer import (
+    BayesOptimizer,
+    GridOptimizer,
+    RandomOptimizer,
+    SharedBudgetOptimizer,
+    point_key,
+)
 from skbayes.space import Categorical, Integer, Real, Space
 
 FINITE = {"a": [1, 2, 3], "b": ["x", "y"], "c": Categorical([None, (1, 2)])}  # 12 points
@@ -35,8 +41,14 @@ def make_bayes(spec, seed, budget):
     return BayesOptimizer(spec, n_initial_points=4, random_state=seed)
 
 
-ALL = [make_grid, make_random, make_bayes]
-SAMPLERS = [make_random, make_bayes]  # handle continuous spaces, use random_state
+def make_shared(spec, seed, budget):
+    # one arm: the chooser must keep the laws of the optimizer it wraps
+    return SharedBudgetOptimizer([make_bayes(spec, seed, budget)], minimums=[2],
+                                 random_state=seed)
+
+
+ALL = [make_grid, make_random, make_bayes, make_shared]
+SAMPLERS = [make_random, make_bayes, make_shared]  # handle continuous spaces, use random_state
 
 
 def score(p):
