@@ -92,7 +92,9 @@ class BaseSearch(BaseSearchCV):
         if self.checkpoint is not None:
             workers = max(1, math.ceil(effective_n_jobs(self.n_jobs) / self._n_splits()))
             size = self._session.checkpoint_batch_size(workers)  # grows with speed
-            if self._budgeted() and not self._early_stopping():
+            # Replayed candidates cost nothing: no budget bound while replaying.
+            if (self._budgeted() and not self._early_stopping()
+                    and not self._session.replaying_phase()):
                 size = min(size, self._budgeted_batch_size())
             return size
         if self._budgeted() and not self._early_stopping():  # rungs: _halving.py

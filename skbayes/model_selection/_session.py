@@ -436,6 +436,10 @@ class SearchSession:
             self._warned.add(key)
             warnings.warn(message, CheckpointWarning, stacklevel=5)
 
+    def replaying_phase(self):
+        """Whether the running phase still replays recorded candidates in order."""
+        return bool(self.queues.get(self.phase)) and self.phase not in self.diverged
+
     def checkpoint_batch_size(self, workers):
         """Candidates per call for a checkpointed grid or random search.
 
@@ -447,9 +451,8 @@ class SearchSession:
         the whole recorded remainder of the phase at once (the candidates
         of a grid or random search do not depend on how they are cut).
         """
-        queue = self.queues.get(self.phase)
-        if queue and self.phase not in self.diverged:
-            return max(workers, len(queue))
+        if self.replaying_phase():
+            return max(workers, len(self.queues[self.phase]))
         seconds, count, last = self._sizing
         if count == 0 or seconds <= 0:
             return workers
