@@ -48,7 +48,8 @@ def _run(folder, rebind, selection=("test_search.py",)):
     (folder / "test_search.py").write_text(SUITE.read_text())
     if rebind:
         (folder / "conftest.py").write_text(REBIND)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+    paths = [str(REPO), os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, paths))}
     command = [
         sys.executable, "-m", "pytest", *selection, "-q", "-p", "no:cacheprovider",
         "-p", "no:randomly", "--junitxml=results.xml", "-o", "junit_family=xunit1",
