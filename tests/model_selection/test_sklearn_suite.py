@@ -8,7 +8,7 @@ subprocess. Every case that passes with
 scikit-learn's classes must pass with skbayes' (the file is read, never copied
 into this repository). skbayes' run comes first; only the cases that fail
 there are run again with scikit-learn's classes, to tell a regression from a
-failure of the environment. About 15-40 s (scikit-learn 1.9.1 and 1.6.1).
+failure of the environment. 20-75 s on a loaded 2-core machine (1.9.1 and 1.6.1).
 """
 
 import os
