@@ -97,6 +97,10 @@ def check_search(search):
     pickle, where scikit-learn sends the search with every task."""
     if not search_is_sent_with_tasks():
         return
+    if getattr(search, "n_splits_", None) == 0:
+        # No split, no task sent: scikit-learn's own "No fits were
+        # performed" error must come through, as with GridSearchCV.
+        return
     exc = _pickle_error(search)
     if exc is None:
         return

@@ -84,6 +84,22 @@ def test_an_unpicklable_candidate_value_is_named():
     assert "pickle" in str(info.value)
 
 
+@pytest.mark.parametrize("cls", [GridSearch, BayesSearchCV])
+def test_an_empty_cv_generator_gives_sklearns_no_fits_error(cls):
+    # A used-up generator of splits does not pickle, but no task is sent:
+    # scikit-learn's own error must come through (its test_search.py checks it).
+    from sklearn.model_selection import KFold
+
+    cv = KFold(n_splits=3).split(X)
+    list(cv)
+    search = cls(DecisionTreeClassifier(random_state=0), {"max_depth": [1, 2]}, cv=cv,
+                 n_jobs=2)
+    if cls is BayesSearchCV:
+        search.set_params(search_spaces={"max_depth": Integer(1, 3)}, n_iter=2)
+    with pytest.raises(ValueError, match="No fits were performed"):
+        search.fit(X, y)
+
+
 def test_unpicklable_values_are_fine_where_nothing_is_sent(file_log):
     lock = threading.Lock()
     search = GridSearch(DecisionTreeClassifier(random_state=0),
