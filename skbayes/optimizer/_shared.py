@@ -38,6 +38,7 @@ from sklearn.utils import check_random_state
 
 from ..acquisition import log_expected_improvement
 from ._base import Optimizer, point_key
+from ._bayes import _single_threaded_blas
 
 #: Points of the fixed screen on which each arm's expected improvement is
 #: evaluated (a few milliseconds with tens of training points).
@@ -247,7 +248,10 @@ class SharedBudgetOptimizer(Optimizer):
     # -- ask / tell -----------------------------------------------------------
     def ask(self, n_points=1):
         self.ask_info = []
-        return super().ask(n_points)
+        # The arms' models are refitted here too (promise), not only inside
+        # their own ask: same single-threaded BLAS as BayesOptimizer.ask.
+        with _single_threaded_blas():
+            return super().ask(n_points)
 
     ask.__doc__ = Optimizer.ask.__doc__
 
