@@ -39,13 +39,21 @@ import math
 import numbers
 
 import numpy as np
-from scipy.stats import qmc
 from sklearn.base import clone
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.utils import Bunch, check_random_state
 
 from .results import _comparable_rows, _cv_results, _scores
-from .space import Categorical, Dimension, Integer, Real, Space, as_dimension
+from .space import (
+    Categorical,
+    Dimension,
+    Integer,
+    Real,
+    Space,
+    as_dimension,
+    same_value,
+    sobol_quantiles,
+)
 from .surrogate import GaussianProcess
 
 __all__ = ["functional_anova", "hyperparameter_importance", "partial_dependence"]
@@ -124,6 +132,10 @@ class NumericChoices(Dimension):
     def _key(self):
         return (self.choices, self.log)
 
+    @property
+    def scale(self):
+        return "log" if self.log else "linear"
+
     def __repr__(self):
         return f"NumericChoices({list(self.choices)!r}, log={self.log!r})"
 
@@ -192,16 +204,9 @@ def _observed_dimension(values):
         return Real(low, high, prior=prior)
     distinct = []
     for value in values:
-        if not any(value is d or _same(value, d) for d in distinct):
+        if not any(same_value(value, d) for d in distinct):
             distinct.append(value)
     return Categorical(distinct)
-
-
-def _same(a, b):
-    try:
-        return type(a) is type(b) and bool(a == b)
-    except Exception:
-        return False
 
 
 # -- which space, which rows --------------------------------------------------
@@ -378,9 +383,9 @@ def grid_values(dim, n_grid, span=False):
     drawing), a bounded continuous dimension gets ``n_grid`` evenly spaced
     quantiles from its low to its high bound instead.
     """
-    finite = isinstance(dim, Categorical) or (dim.is_finite and len(dim) <= n_grid)
+    finite = dim.scale == "categorical" or (dim.is_finite and len(dim) <= n_grid)
     if not finite:
-        if span and isinstance(dim, (Real, Integer)):
+        if span and dim.bounds is not None:
             q = np.linspace(0.0, 1.0, n_grid)
         else:
             q = (np.arange(n_grid) + 0.5) / n_grid
@@ -403,14 +408,11 @@ class _Design:
 
     def __init__(self, space, n_grid, n_background, random_state, span=False):
         rng = check_random_state(random_state)
-        d = len(space.names)
         # The total variance is estimated on a longer stretch of the same
         # sequence (predictions are cheap; a variance needs more points than
         # the conditional means); the background is its first points.
         n_total = max(n_background, _MIN_VARIANCE_POINTS)
-        m = max(int(math.ceil(math.log2(n_total))), 1)
-        sobol = qmc.Sobol(d=max(d, 1), scramble=True, seed=int(rng.randint(2**31 - 1)))
-        q = sobol.random_base2(m)[:n_total, :d]
+        q = sobol_quantiles(n_total, len(space.names), rng)
         self.space = space
         self.sample = np.hstack(
             [dim.to_unit(dim.from_quantile(q[:, j])) for j, dim in enumerate(space.dimensions)]

@@ -19,7 +19,6 @@ import numbers
 import numpy as np
 
 from .importance import (
-    NumericChoices,
     SearchModel,
     _choose_subspace,
     _Design,
@@ -28,7 +27,6 @@ from .importance import (
     model_partial_dependence,
 )
 from .results import _comparable_rows, _cv_results, _scores, subspace_rows
-from .space import Categorical, Distribution, Integer, Real
 
 __all__ = [
     "plot_convergence",
@@ -38,7 +36,6 @@ __all__ = [
     "plot_subspace_convergence",
 ]
 
-_LOG_DISTRIBUTIONS = ("loguniform", "reciprocal")
 _BEST_STYLE = {"marker": "*", "color": "red", "s": 120, "zorder": 4, "edgecolors": "k", "clip_on": False,
                "linewidths": 0.5}
 
@@ -70,16 +67,8 @@ class _Axis:
 
     def __init__(self, dim):
         self.dim = dim
-        self.categorical = isinstance(dim, Categorical)
-        if isinstance(dim, (Real, Integer)):
-            self.log = dim.prior == "log-uniform"
-        elif isinstance(dim, NumericChoices):
-            self.log = dim.log
-        elif isinstance(dim, Distribution):
-            name = getattr(getattr(dim.dist, "dist", None), "name", "")
-            self.log = name in _LOG_DISTRIBUTIONS
-        else:
-            self.log = False
+        self.categorical = dim.scale == "categorical"
+        self.log = dim.scale == "log"
 
     def positions(self, values):
         """Plot coordinates of values (category index for a categorical)."""

@@ -19,13 +19,19 @@ from scipy.optimize import OptimizeResult
 from sklearn.utils import check_random_state
 from threadpoolctl import ThreadpoolController
 
-from ..acquisition import AcquisitionMaximizer, GPHedge, model_acquisition
+from ..acquisition import (
+    ACQ_FUNCS,
+    ACQUISITIONS,
+    AcquisitionMaximizer,
+    GPHedge,
+    model_acquisition,
+)
 from ..space import Space, from_foreign
 from ..surrogate import GaussianProcess, warp_scores
 from ._base import Optimizer, point_key
 
-_ACQ_FUNCS = ("EI", "PI", "LCB", "gp_hedge")
-_HEDGE_MEMBERS = ("EI", "PI", "LCB")
+# "gp_hedge" follows a portfolio of every single acquisition.
+_HEDGE_MEMBERS = ACQUISITIONS
 # initial_point_generator -> Space.sample's method
 _GENERATORS = {"sobol": "sobol", "random": "uniform"}
 _ACQ_KWARGS = {"xi": 0.0, "kappa": 1.96}
@@ -305,8 +311,8 @@ class BayesOptimizer(Optimizer):
             raise ValueError(
                 f"'n_initial_points' must be a non-negative int, got {n_initial_points!r}"
             )
-        if not isinstance(acq_func, str) or acq_func not in _ACQ_FUNCS:
-            raise ValueError(f"'acq_func' must be one of {list(_ACQ_FUNCS)}, got {acq_func!r}")
+        if not isinstance(acq_func, str) or acq_func not in ACQ_FUNCS:
+            raise ValueError(f"'acq_func' must be one of {list(ACQ_FUNCS)}, got {acq_func!r}")
         if not isinstance(initial_point_generator, str) or initial_point_generator not in _GENERATORS:
             raise ValueError(
                 f"'initial_point_generator' must be one of {list(_GENERATORS)}, "

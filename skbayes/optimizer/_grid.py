@@ -4,7 +4,7 @@ from itertools import islice
 
 from sklearn.model_selection import ParameterGrid
 
-from ..space import Categorical, Dimension, Integer, from_foreign
+from ..space import Dimension, from_foreign
 from ._base import Optimizer
 
 
@@ -31,7 +31,7 @@ def grid_from_spec(param_grid):
         out = {}
         for name, value in grid.items():
             value = from_foreign(value, name)  # scikit-optimize's dimensions
-            if isinstance(value, (Integer, Categorical)):
+            if isinstance(value, Dimension) and value.is_finite:
                 value = value.values()
             elif isinstance(value, Dimension):
                 raise ValueError(

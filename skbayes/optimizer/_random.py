@@ -5,14 +5,7 @@ import math
 from sklearn.model_selection import ParameterSampler
 from sklearn.utils import check_random_state
 
-from ..space import (
-    Categorical,
-    Dimension,
-    Distribution,
-    Integer,
-    from_foreign_spec,
-    is_scipy_distribution,
-)
+from ..space import Dimension, Distribution, from_foreign_spec, is_scipy_distribution
 from ._base import Optimizer, point_key
 
 # Draws allowed per wanted point before a space is declared exhausted (a
@@ -35,9 +28,9 @@ def _enumerable_size(dist):
     """Number of points of one dict of distributions, or inf if not finite."""
     size = 1
     for v in dist.values():
-        if isinstance(v, (Categorical, Integer)):
+        if isinstance(v, Dimension) and v.is_finite:
             size *= len(v)
-        elif isinstance(v, Dimension) or hasattr(v, "rvs"):
+        elif hasattr(v, "rvs"):  # a continuous dimension or distribution
             return math.inf
         else:
             size *= len(v)
@@ -57,11 +50,9 @@ def _finite_as_lists(dists):
         small = _enumerable_size(d) <= _MAX_ENUMERATED
         conv = {}
         for name, v in d.items():
-            if isinstance(v, Categorical):
-                v = v.values()
-            elif isinstance(v, Integer) and v.prior == "uniform" and small:
-                v = range(v.low, v.high + 1)
-            elif not isinstance(v, Dimension) and is_scipy_distribution(v):
+            if isinstance(v, Dimension):
+                v = v.sampler_entry(small)
+            elif is_scipy_distribution(v):
                 v = Distribution(v)
             conv[name] = v
         out.append(conv)
