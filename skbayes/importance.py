@@ -442,6 +442,14 @@ class _Design:
         return self.space.dimensions[j].to_unit(values)
 
 
+def _check_sizes(n_grid, n_background):
+    """Named errors for the sizes of an analysis, before any surrogate is
+    fitted (numpy integers are ints)."""
+    for name, value in (("n_grid", n_grid), ("n_background", n_background)):
+        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 2:
+            raise ValueError(f"{name!r} must be an int >= 2, got {value!r}")
+
+
 def _weighted_var(values, weights):
     mean = np.sum(weights * values)
     return float(np.sum(weights * (values - mean) ** 2))
@@ -490,9 +498,7 @@ def functional_anova(predict, space, *, pairs=False, n_grid=20, n_background=512
     >>> np.round(result.main, 2).tolist()  # variances 4/12, 1/12, 0
     [0.8, 0.2, 0.0]
     """
-    for name, value, low in (("n_grid", n_grid, 2), ("n_background", n_background, 2)):
-        if not isinstance(value, numbers.Integral) or value < low:
-            raise ValueError(f"{name!r} must be an int >= {low}, got {value!r}")
+    _check_sizes(n_grid, n_background)
     design = _Design(space, n_grid, n_background, random_state)
     f_sample = predict_in_chunks(predict, design.sample)
     mean = float(np.mean(f_sample))
@@ -604,6 +610,7 @@ def hyperparameter_importance(search, *, metric=None, surrogate="gp", subspace=N
     >>> next(iter(result.importances))
     'C'
     """
+    _check_sizes(n_grid, n_background)
     model = SearchModel(
         search, metric=metric, surrogate=surrogate, subspace=subspace,
         random_state=random_state,
@@ -680,6 +687,7 @@ def partial_dependence(search, params, *, metric=None, surrogate="gp", subspace=
     (4, 2)
     """
     names = [params] if isinstance(params, str) else list(params)
+    _check_sizes(n_grid, n_background)
     model = SearchModel(
         search, metric=metric, surrogate=surrogate, subspace=subspace,
         random_state=random_state,

@@ -20,6 +20,7 @@ import numpy as np
 
 from .importance import (
     SearchModel,
+    _check_sizes,
     _choose_subspace,
     _Design,
     _subspaces,
@@ -482,6 +483,7 @@ def plot_partial_dependence(search, params=None, *, pairs=True, metric=None,
     ['C', 'kernel']
     """
     plt = _pyplot()
+    _check_sizes(n_grid, n_background)
     model = SearchModel(search, metric=metric, surrogate=surrogate, subspace=subspace,
                         random_state=random_state)
     space = model.space
