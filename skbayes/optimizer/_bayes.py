@@ -28,7 +28,7 @@ from ..acquisition import (
 )
 from ..space import Space, from_foreign
 from ..surrogate import GaussianProcess, warp_scores
-from ._base import Optimizer, point_key
+from ._base import Optimizer, is_int, point_key
 
 # "gp_hedge" follows a portfolio of every single acquisition.
 _HEDGE_MEMBERS = ACQUISITIONS
@@ -303,11 +303,7 @@ class BayesOptimizer(Optimizer):
                  random_state=None):
         super().__init__()
         self.space = _check_space(dimensions)
-        if (
-            not isinstance(n_initial_points, numbers.Integral)
-            or isinstance(n_initial_points, bool)
-            or n_initial_points < 0
-        ):
+        if not is_int(n_initial_points) or n_initial_points < 0:
             raise ValueError(
                 f"'n_initial_points' must be a non-negative int, got {n_initial_points!r}"
             )

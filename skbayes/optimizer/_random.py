@@ -6,7 +6,7 @@ from sklearn.model_selection import ParameterSampler
 from sklearn.utils import check_random_state
 
 from ..space import Dimension, Distribution, from_foreign_spec, is_scipy_distribution
-from ._base import Optimizer, point_key
+from ._base import Optimizer, is_int, point_key
 
 # Draws allowed per wanted point before a space is declared exhausted (a
 # small discrete space with a log prior can repeat itself a lot).
@@ -98,6 +98,9 @@ class RandomOptimizer(Optimizer):
             else list(param_distributions)
         )
         dists = [from_foreign_spec(d) for d in dists]  # scikit-optimize's dimensions
+        if not is_int(n_iter) or n_iter < 0:
+            raise ValueError(f"'n_iter' must be a non-negative int, got {n_iter!r}")
+        n_iter = int(n_iter)
         self.n_iter = n_iter
         self._rng = check_random_state(random_state)
         if _has_skbayes_dimensions(dists):
