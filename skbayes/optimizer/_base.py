@@ -33,6 +33,11 @@ def is_int(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+def is_finite_real(value):
+    """True for finite Python and numpy numbers, False for bools."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def point_key(params):
     """Hashable key of a parameter dict, used to detect repeated proposals."""
     return tuple(sorted((name, _freeze(v)) for name, v in params.items()))

@@ -7,7 +7,6 @@ acquisition function of a Gaussian process fitted to the scores told so far
 """
 
 import math
-import numbers
 import sys
 import threading
 import time
@@ -28,7 +27,7 @@ from ..acquisition import (
 )
 from ..space import Space, from_foreign
 from ..surrogate import GaussianProcess, warp_scores
-from ._base import Optimizer, is_int, point_key
+from ._base import Optimizer, is_finite_real, is_int, point_key
 
 # "gp_hedge" follows a portfolio of every single acquisition.
 _HEDGE_MEMBERS = ACQUISITIONS
@@ -192,12 +191,7 @@ def _check_acq_func_kwargs(acq_func_kwargs, acq_func):
                 f"'acq_func_kwargs' has the unknown key {key!r}; allowed keys "
                 f"are {sorted(_ACQ_KWARGS)}"
             )
-        if (
-            not isinstance(value, numbers.Real)
-            or isinstance(value, bool)
-            or not math.isfinite(value)
-            or (key == "kappa" and value < 0)
-        ):
+        if not is_finite_real(value) or (key == "kappa" and value < 0):
             allowed = "a finite float >= 0" if key == "kappa" else "a finite float"
             raise ValueError(
                 f"'acq_func_kwargs' entry {key!r} must be {allowed}, got {value!r}"

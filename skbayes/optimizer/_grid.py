@@ -9,7 +9,7 @@ from ._base import Optimizer
 
 
 def grid_from_spec(param_grid):
-    """Turn finite skbayes dimensions of a grid into lists of values.
+    """Turn finite skbayes dimensions of a grid into lists of their values.
 
     Lists and arrays pass through untouched, so ``ParameterGrid`` sees exactly
     what ``GridSearchCV`` would. A continuous dimension has no grid points and
@@ -51,8 +51,8 @@ class GridOptimizer(Optimizer):
     Parameters
     ----------
     param_grid : dict or list of dicts
-        As for ``GridSearchCV``; ``Integer`` and ``Categorical`` values are
-        enumerated.
+        As for ``GridSearchCV``; finite dimensions (``Integer``,
+        ``Categorical``) are enumerated.
 
     Examples
     --------

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy.stats import loguniform, norm, qmc, randint, uniform
+from scipy.stats import loguniform, norm, qmc, randint
 
 from skbayes.importance import NumericChoices
 from skbayes.space import (
