@@ -6,6 +6,12 @@ to map values to and from its block of the unit cube (``to_unit`` /
 are immutable and validated at construction, so a bad bound fails where it was
 written rather than hours into a search.
 
+The layers above ask a dimension for its behaviour rather than testing its
+type: ``scale`` and ``bounds`` (plots, importance), ``snap``,
+``quantile_to_unit``, ``perturb``, ``neighbours`` and ``continuous_bounds``
+(the acquisition search), ``sampler_entry`` (random search). A new kind of
+dimension overrides these and works everywhere.
+
 Unit-cube conventions (the Bayesian surrogate works there):
 
 * ``Real`` uniform: affine map of ``[low, high]``; log-uniform: affine map of
