@@ -693,6 +693,7 @@ class Categorical(Dimension):
         self._init(categories=state["categories"], _lookup=None)
 
     n_unit = property(lambda self: len(self.categories))
+    scale = "categorical"
 
     def __eq__(self, other):
         # Category by category with the same rule as duplicates: same type and
@@ -790,8 +791,6 @@ class Categorical(Dimension):
 
     def from_quantile(self, q):
         return [self.categories[i] for i in self._quantile_index(q)]
-
-    scale = "categorical"
 
     def snap(self, unit):
         u = np.asarray(unit, dtype=float).reshape(-1, len(self))
