@@ -39,13 +39,21 @@ import math
 import numbers
 
 import numpy as np
-from scipy.stats import qmc
 from sklearn.base import clone
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.utils import Bunch, check_random_state
 
 from .results import _comparable_rows, _cv_results, _scores
-from .space import Categorical, Dimension, Integer, Real, Space, as_dimension
+from .space import (
+    Categorical,
+    Dimension,
+    Integer,
+    Real,
+    Space,
+    as_dimension,
+    same_value,
+    sobol_quantiles,
+)
 from .surrogate import GaussianProcess
 
 __all__ = ["functional_anova", "hyperparameter_importance", "partial_dependence"]
@@ -124,6 +132,10 @@ class NumericChoices(Dimension):
     def _key(self):
         return (self.choices, self.log)
 
+    @property
+    def scale(self):
+        return "log" if self.log else "linear"
+
     def __repr__(self):
         return f"NumericChoices({list(self.choices)!r}, log={self.log!r})"
 
@@ -192,16 +204,9 @@ def _observed_dimension(values):
         return Real(low, high, prior=prior)
     distinct = []
     for value in values:
-        if not any(value is d or _same(value, d) for d in distinct):
+        if not any(same_value(value, d) for d in distinct):
             distinct.append(value)
     return Categorical(distinct)
-
-
-def _same(a, b):
-    try:
-        return type(a) is type(b) and bool(a == b)
-    except Exception:
-        return False
 
 
 # -- which space, which rows --------------------------------------------------
@@ -378,9 +383,9 @@ def grid_values(dim, n_grid, span=False):
     drawing), a bounded continuous dimension gets ``n_grid`` evenly spaced
     quantiles from its low to its high bound instead.
     """
-    finite = isinstance(dim, Categorical) or (dim.is_finite and len(dim) <= n_grid)
+    finite = dim.scale == "categorical" or (dim.is_finite and len(dim) <= n_grid)
     if not finite:
-        if span and isinstance(dim, (Real, Integer)):
+        if span and dim.bounds is not None:
             q = np.linspace(0.0, 1.0, n_grid)
         else:
             q = (np.arange(n_grid) + 0.5) / n_grid
@@ -403,14 +408,11 @@ class _Design:
 
     def __init__(self, space, n_grid, n_background, random_state, span=False):
         rng = check_random_state(random_state)
-        d = len(space.names)
         # The total variance is estimated on a longer stretch of the same
         # sequence (predictions are cheap; a variance needs more points than
         # the conditional means); the background is its first points.
         n_total = max(n_background, _MIN_VARIANCE_POINTS)
-        m = max(int(math.ceil(math.log2(n_total))), 1)
-        sobol = qmc.Sobol(d=max(d, 1), scramble=True, seed=int(rng.randint(2**31 - 1)))
-        q = sobol.random_base2(m)[:n_total, :d]
+        q = sobol_quantiles(n_total, len(space.names), rng)
         self.space = space
         self.sample = np.hstack(
             [dim.to_unit(dim.from_quantile(q[:, j])) for j, dim in enumerate(space.dimensions)]
@@ -438,6 +440,14 @@ class _Design:
     def encoded(self, j, values=None):
         values = self.grids[j][0] if values is None else values
         return self.space.dimensions[j].to_unit(values)
+
+
+def _check_sizes(n_grid, n_background):
+    """Named errors for the sizes of an analysis, before any surrogate is
+    fitted (numpy integers are ints)."""
+    for name, value in (("n_grid", n_grid), ("n_background", n_background)):
+        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 2:
+            raise ValueError(f"{name!r} must be an int >= 2, got {value!r}")
 
 
 def _weighted_var(values, weights):
@@ -488,9 +498,7 @@ def functional_anova(predict, space, *, pairs=False, n_grid=20, n_background=512
     >>> np.round(result.main, 2).tolist()  # variances 4/12, 1/12, 0
     [0.8, 0.2, 0.0]
     """
-    for name, value, low in (("n_grid", n_grid, 2), ("n_background", n_background, 2)):
-        if not isinstance(value, numbers.Integral) or value < low:
-            raise ValueError(f"{name!r} must be an int >= {low}, got {value!r}")
+    _check_sizes(n_grid, n_background)
     design = _Design(space, n_grid, n_background, random_state)
     f_sample = predict_in_chunks(predict, design.sample)
     mean = float(np.mean(f_sample))
@@ -602,6 +610,7 @@ def hyperparameter_importance(search, *, metric=None, surrogate="gp", subspace=N
     >>> next(iter(result.importances))
     'C'
     """
+    _check_sizes(n_grid, n_background)
     model = SearchModel(
         search, metric=metric, surrogate=surrogate, subspace=subspace,
         random_state=random_state,
@@ -678,6 +687,7 @@ def partial_dependence(search, params, *, metric=None, surrogate="gp", subspace=
     (4, 2)
     """
     names = [params] if isinstance(params, str) else list(params)
+    _check_sizes(n_grid, n_background)
     model = SearchModel(
         search, metric=metric, surrogate=surrogate, subspace=subspace,
         random_state=random_state,

@@ -19,8 +19,8 @@ import numbers
 import numpy as np
 
 from .importance import (
-    NumericChoices,
     SearchModel,
+    _check_sizes,
     _choose_subspace,
     _Design,
     _subspaces,
@@ -28,7 +28,6 @@ from .importance import (
     model_partial_dependence,
 )
 from .results import _comparable_rows, _cv_results, _scores, subspace_rows
-from .space import Categorical, Distribution, Integer, Real
 
 __all__ = [
     "plot_convergence",
@@ -38,7 +37,6 @@ __all__ = [
     "plot_subspace_convergence",
 ]
 
-_LOG_DISTRIBUTIONS = ("loguniform", "reciprocal")
 _BEST_STYLE = {"marker": "*", "color": "red", "s": 120, "zorder": 4, "edgecolors": "k", "clip_on": False,
                "linewidths": 0.5}
 
@@ -70,16 +68,8 @@ class _Axis:
 
     def __init__(self, dim):
         self.dim = dim
-        self.categorical = isinstance(dim, Categorical)
-        if isinstance(dim, (Real, Integer)):
-            self.log = dim.prior == "log-uniform"
-        elif isinstance(dim, NumericChoices):
-            self.log = dim.log
-        elif isinstance(dim, Distribution):
-            name = getattr(getattr(dim.dist, "dist", None), "name", "")
-            self.log = name in _LOG_DISTRIBUTIONS
-        else:
-            self.log = False
+        self.categorical = dim.scale == "categorical"
+        self.log = dim.scale == "log"
 
     def positions(self, values):
         """Plot coordinates of values (category index for a categorical)."""
@@ -165,6 +155,24 @@ def _named_searches(searches, labels):
     return pairs
 
 
+def _running_best(ax, x, scores, label, show_scores):
+    """The best score so far as a step line; the scores themselves as dots."""
+    best = np.fmax.accumulate(scores) if len(scores) else scores
+    (line,) = ax.plot(x, best, drawstyle="steps-post", label=label, linewidth=2)
+    if show_scores:
+        ax.scatter(x, scores, s=12, alpha=0.35, color=line.get_color())
+
+
+def _titled(ax, xlabel, ylabel, title):
+    """Labels, title, grid and legend of a convergence plot; returns ``ax``."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    return ax
+
+
 def plot_convergence(*searches, metric=None, labels=None, ax=None, show_scores=True):
     """Best score so far against the number of candidates evaluated.
 
@@ -222,18 +230,9 @@ def plot_convergence(*searches, metric=None, labels=None, ax=None, show_scores=T
         name, scores = _scores(search, metric)
         metrics.add(name)
         scores = scores[_comparable_rows(_cv_results(search))]
-        x = np.arange(1, len(scores) + 1)
-        best = np.fmax.accumulate(scores) if len(scores) else scores
-        (line,) = ax.plot(x, best, drawstyle="steps-post", label=label, linewidth=2)
-        if show_scores:
-            ax.scatter(x, scores, s=12, alpha=0.35, color=line.get_color())
+        _running_best(ax, np.arange(1, len(scores) + 1), scores, label, show_scores)
     shown = metrics.pop() if len(metrics) == 1 else "score"
-    ax.set_xlabel("Candidates evaluated")
-    ax.set_ylabel(f"Best {shown} so far")
-    ax.set_title("Convergence")
-    ax.grid(True, alpha=0.3)
-    ax.legend()
-    return ax
+    return _titled(ax, "Candidates evaluated", f"Best {shown} so far", "Convergence")
 
 
 def plot_subspace_convergence(search, *, metric=None, labels=None, ax=None):
@@ -293,18 +292,10 @@ def plot_subspace_convergence(search, *, metric=None, labels=None, ax=None):
     for k, (index, members) in enumerate(rows.items()):
         members = members[comparable[members]]
         label = labels[k] if labels is not None else f"subspace {index}"
-        x = members + 1
-        own = scores[members]
-        best = np.fmax.accumulate(own) if len(own) else own
-        (line,) = ax.plot(x, best, drawstyle="steps-post", linewidth=2,
-                          label=f"{label} ({len(members)} candidates)")
-        ax.scatter(x, own, s=12, alpha=0.35, color=line.get_color())
-    ax.set_xlabel("Candidates evaluated (whole search)")
-    ax.set_ylabel(f"Best {name} so far in the subspace")
-    ax.set_title("Convergence per subspace")
-    ax.grid(True, alpha=0.3)
-    ax.legend()
-    return ax
+        _running_best(ax, members + 1, scores[members],
+                      f"{label} ({len(members)} candidates)", True)
+    return _titled(ax, "Candidates evaluated (whole search)",
+                   f"Best {name} so far in the subspace", "Convergence per subspace")
 
 
 # -- evaluations -------------------------------------------------------------------
@@ -493,6 +484,7 @@ def plot_partial_dependence(search, params=None, *, pairs=True, metric=None,
     ['C', 'kernel']
     """
     plt = _pyplot()
+    _check_sizes(n_grid, n_background)
     model = SearchModel(search, metric=metric, surrogate=surrogate, subspace=subspace,
                         random_state=random_state)
     space = model.space

@@ -135,6 +135,35 @@ def test_bad_sizes(name, value):
         functional_anova(lambda U: U[:, 0], space, **{name: value})
 
 
+@pytest.mark.parametrize("name, value", [("n_grid", 1), ("n_background", 0), ("n_grid", "20")])
+def test_bad_sizes_are_named_before_the_surrogate_is_fitted(known_search, name, value,
+                                                           monkeypatch):
+    import skbayes.importance as importance
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("the surrogate was fitted before the sizes were checked")
+
+    monkeypatch.setattr(importance, "SearchModel", no_fit)
+    message = f"'{name}' must be an int >= 2, got {value!r}"
+    with pytest.raises(ValueError, match=message):
+        hyperparameter_importance(known_search, **{name: value})
+    with pytest.raises(ValueError, match=message):
+        partial_dependence(known_search, "C", **{name: value})
+
+
+def test_numpy_integer_sizes_are_ints(known_search):
+    space = Space({"u": Real(0, 1), "v": Real(0, 1)})
+    f = lambda U: U[:, 0]  # noqa: E731
+    np.testing.assert_array_equal(
+        functional_anova(f, space, n_grid=np.int64(5), n_background=np.int32(64)).main,
+        functional_anova(f, space, n_grid=5, n_background=64).main,
+    )
+    a = partial_dependence(known_search, "C", n_grid=np.int64(4), n_background=np.int64(32),
+                           random_state=np.int64(1))
+    b = partial_dependence(known_search, "C", n_grid=4, n_background=32, random_state=1)
+    np.testing.assert_array_equal(a.average, b.average)
+
+
 # -- importance of a fitted search -------------------------------------------------------
 
 

@@ -240,6 +240,12 @@ def test_partial_dependence_multimetric(multi):
 # -- importance ----------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("name, value", [("n_grid", 0), ("n_background", 1.5)])
+def test_partial_dependence_plot_names_bad_sizes(rand, name, value):
+    with pytest.raises(ValueError, match=f"'{name}' must be an int >= 2, got {value!r}"):
+        plot_partial_dependence(rand, **{name: value})
+
+
 def test_importance_bars(rand, tmp_path):
     ax = plot_importance(rand)
     _saved(ax.figure, tmp_path, "importance")

@@ -9,6 +9,7 @@ True
 """
 
 from ._functions import (
+    ACQ_FUNCS,
     ACQUISITIONS,
     GPHedge,
     log_expected_improvement,
@@ -20,6 +21,7 @@ from ._functions import (
 from ._maximize import AcquisitionMaximizer
 
 __all__ = [
+    "ACQ_FUNCS",
     "ACQUISITIONS",
     "AcquisitionMaximizer",
     "GPHedge",

@@ -17,7 +17,11 @@ _HALF_LOG_PI_OVER_2 = 0.5 * math.log(math.pi / 2.0)
 _Z_ASYMPTOTIC = -1.0 / math.sqrt(np.finfo(float).eps)
 _MIN_STD = 1e-12
 
+#: The single acquisition functions ``model_acquisition`` builds.
 ACQUISITIONS = ("EI", "PI", "LCB")
+#: Every ``acq_func`` a Bayesian optimizer accepts: one of ``ACQUISITIONS``,
+#: or "gp_hedge", a ``GPHedge`` portfolio over all of them.
+ACQ_FUNCS = (*ACQUISITIONS, "gp_hedge")
 
 
 def _log1mexp(x):

@@ -22,10 +22,8 @@ so a nearly exhausted space still yields its best unseen point.
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.stats import qmc
 
-from ..space import Categorical, Integer, Real
-from ..space import Distribution
+from ..space import sobol_quantiles
 
 # Integers with more values than this are relaxed during the polish.
 _RELAX_INTEGER_ABOVE = 16
@@ -89,19 +87,14 @@ class AcquisitionMaximizer:
         self.n_polish = n_polish
         self.polish_maxiter = polish_maxiter
         self._grid_cache = None
-        polish_cols, lower, upper = [], [], []
+        polish_cols, bounds = [], []
         for dim, sl in zip(space.dimensions, space.slices):
-            relaxed_int = isinstance(dim, Integer) and len(dim) > _RELAX_INTEGER_ABOVE
-            continuous = isinstance(dim, Real) or (
-                isinstance(dim, Distribution) and not dim.discrete
-            )
-            if continuous or relaxed_int:
+            interval = dim.continuous_bounds(_RELAX_INTEGER_ABOVE)
+            if interval is not None:
                 polish_cols.append(sl.start)
-                eps = 1e-9 if isinstance(dim, Distribution) else 0.0
-                lower.append(eps)
-                upper.append(1.0 - eps)
+                bounds.append(interval)
         self._polish_cols = np.array(polish_cols, dtype=int)
-        self._polish_bounds = list(zip(lower, upper))
+        self._polish_bounds = bounds
 
     # -- valid encodings ----------------------------------------------------
 
@@ -109,15 +102,7 @@ class AcquisitionMaximizer:
         """Map unit-cube rows to the encodings of the points they decode to."""
         U = np.array(U, dtype=float, copy=True)
         for dim, sl in zip(self.space.dimensions, self.space.slices):
-            block = U[:, sl]
-            if isinstance(dim, Real):
-                U[:, sl] = np.clip(block, 0.0, 1.0)
-            elif isinstance(dim, Categorical):
-                onehot = np.zeros_like(block)
-                onehot[np.arange(len(block)), np.argmax(block, axis=1)] = 1.0
-                U[:, sl] = onehot
-            else:
-                U[:, sl] = dim.to_unit(np.asarray(dim.from_unit(block)))
+            U[:, sl] = dim.snap(U[:, sl])
         return U
 
     def from_quantiles(self, Q):
@@ -125,24 +110,10 @@ class AcquisitionMaximizer:
         Q = np.asarray(Q, dtype=float)
         U = np.empty((len(Q), self.space.n_unit))
         for j, (dim, sl) in enumerate(zip(self.space.dimensions, self.space.slices)):
-            if isinstance(dim, Categorical):
-                k = len(dim)
-                idx = np.minimum((Q[:, j] * k).astype(int), k - 1)
-                block = np.zeros((len(Q), k))
-                block[np.arange(len(Q)), idx] = 1.0
-                U[:, sl] = block
-            else:
-                U[:, sl] = Q[:, j : j + 1]
+            U[:, sl] = dim.quantile_to_unit(Q[:, j])
         return self.snap(U)
 
     # -- candidate generation -----------------------------------------------
-
-    def _sobol(self, n, rng):
-        d = max(len(self.space), 1)
-        seed = int(rng.randint(np.iinfo(np.int32).max))
-        m = int(np.ceil(np.log2(max(n, 2))))
-        Q = qmc.Sobol(d=d, scramble=True, seed=seed).random_base2(m)[:n, : len(self.space)]
-        return self.from_quantiles(Q)
 
     def _perturb(self, anchors, rng):
         """Gaussian steps (several scales) on a random subset of dimensions;
@@ -159,40 +130,21 @@ class AcquisitionMaximizer:
         chosen[np.arange(m), rng.randint(n_dims, size=m)] = True
         scale = rng.choice([0.01, 0.05, 0.2], size=m)
         noise = rng.normal(size=(m, n_dims)) * scale[:, None]
-        cat_draw = rng.uniform(size=(m, n_dims))
+        draw = rng.uniform(size=(m, n_dims))
         for j, (dim, sl) in enumerate(zip(dims, self.space.slices)):
             rows = chosen[:, j]
-            if isinstance(dim, Categorical):
-                k = len(dim)
-                block = np.zeros((rows.sum(), k))
-                block[np.arange(len(block)), (cat_draw[rows, j] * k).astype(int) % k] = 1.0
-                U[rows, sl] = block
-            else:
-                U[rows, sl.start] = U[rows, sl.start] + noise[rows, j]
+            U[rows, sl] = dim.perturb(U[rows, sl], noise[rows, j], draw[rows, j])
         return self.snap(U)
 
     def _moves(self, U):
         """Every one-step discrete move of each row, one move at a time (an
         array shaped like ``U``): another category, or the integer just below
-        or above."""
+        or above (``Dimension.neighbours``)."""
         for dim, sl in zip(self.space.dimensions, self.space.slices):
-            if isinstance(dim, Categorical):
-                for c in range(len(dim)):
-                    V = U.copy()
-                    V[:, sl] = 0.0
-                    V[:, sl.start + c] = 1.0
-                    yield V
-            elif isinstance(dim, Integer) and dim.prior == "uniform":
-                for step in (-1.0, 1.0):
-                    V = U.copy()
-                    V[:, sl.start] += step / len(dim)
-                    yield V
-            elif isinstance(dim, Integer) or (isinstance(dim, Distribution) and dim.discrete):
-                for step in (-1, 1):
-                    values = np.asarray(dim.from_unit(U[:, sl]), dtype=float) + step
-                    V = U.copy()
-                    V[:, sl] = dim.to_unit(values)
-                    yield V
+            for block in dim.neighbours(U[:, sl]):
+                V = U.copy()
+                V[:, sl] = block
+                yield V
 
     def _neighbours(self, U):
         """The valid encodings of the moves of ``U`` (``_moves``), in order,
@@ -298,7 +250,7 @@ class AcquisitionMaximizer:
         if space.is_finite and space.size <= self.n_candidates:
             U, points = self._grid()
             return self._first_allowed(U, self._score(acq, U), exclude, points)
-        parts = [self._sobol(self.n_candidates, rng)]
+        parts = [self.from_quantiles(sobol_quantiles(self.n_candidates, len(space), rng))]
         if anchors is not None and len(anchors):
             parts.append(self._perturb(np.asarray(anchors, dtype=float), rng))
         U = np.vstack(parts)

@@ -27,6 +27,17 @@ def _freeze(value):
     return (type(value).__name__, value)
 
 
+def is_int(value):
+    """True for Python and numpy integers, False for bools (the rule of every
+    integer parameter of the optimizers)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def is_finite_real(value):
+    """True for finite Python and numpy numbers, False for bools."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def point_key(params):
     """Hashable key of a parameter dict, used to detect repeated proposals."""
     return tuple(sorted((name, _freeze(v)) for name, v in params.items()))
@@ -74,7 +85,7 @@ class Optimizer(ABC):
             Fewer than ``n_points`` (maybe none) only when exhausted.
         """
         # numpy integers are ints too (a search's n_points may be np.int64).
-        if not isinstance(n_points, numbers.Integral) or isinstance(n_points, bool) or n_points < 1:
+        if not is_int(n_points) or n_points < 1:
             raise ValueError(f"'n_points' must be a positive int, got {n_points!r}")
         n_points = int(n_points)
         points = []

@@ -7,7 +7,6 @@ acquisition function of a Gaussian process fitted to the scores told so far
 """
 
 import math
-import numbers
 import sys
 import threading
 import time
@@ -19,13 +18,19 @@ from scipy.optimize import OptimizeResult
 from sklearn.utils import check_random_state
 from threadpoolctl import ThreadpoolController
 
-from ..acquisition import AcquisitionMaximizer, GPHedge, model_acquisition
+from ..acquisition import (
+    ACQ_FUNCS,
+    ACQUISITIONS,
+    AcquisitionMaximizer,
+    GPHedge,
+    model_acquisition,
+)
 from ..space import Space, from_foreign
 from ..surrogate import GaussianProcess, warp_scores
-from ._base import Optimizer, point_key
+from ._base import Optimizer, is_finite_real, is_int, point_key
 
-_ACQ_FUNCS = ("EI", "PI", "LCB", "gp_hedge")
-_HEDGE_MEMBERS = ("EI", "PI", "LCB")
+# "gp_hedge" follows a portfolio of every single acquisition.
+_HEDGE_MEMBERS = ACQUISITIONS
 # initial_point_generator -> Space.sample's method
 _GENERATORS = {"sobol": "sobol", "random": "uniform"}
 _ACQ_KWARGS = {"xi": 0.0, "kappa": 1.96}
@@ -186,12 +191,7 @@ def _check_acq_func_kwargs(acq_func_kwargs, acq_func):
                 f"'acq_func_kwargs' has the unknown key {key!r}; allowed keys "
                 f"are {sorted(_ACQ_KWARGS)}"
             )
-        if (
-            not isinstance(value, numbers.Real)
-            or isinstance(value, bool)
-            or not math.isfinite(value)
-            or (key == "kappa" and value < 0)
-        ):
+        if not is_finite_real(value) or (key == "kappa" and value < 0):
             allowed = "a finite float >= 0" if key == "kappa" else "a finite float"
             raise ValueError(
                 f"'acq_func_kwargs' entry {key!r} must be {allowed}, got {value!r}"
@@ -297,16 +297,12 @@ class BayesOptimizer(Optimizer):
                  random_state=None):
         super().__init__()
         self.space = _check_space(dimensions)
-        if (
-            not isinstance(n_initial_points, numbers.Integral)
-            or isinstance(n_initial_points, bool)
-            or n_initial_points < 0
-        ):
+        if not is_int(n_initial_points) or n_initial_points < 0:
             raise ValueError(
                 f"'n_initial_points' must be a non-negative int, got {n_initial_points!r}"
             )
-        if not isinstance(acq_func, str) or acq_func not in _ACQ_FUNCS:
-            raise ValueError(f"'acq_func' must be one of {list(_ACQ_FUNCS)}, got {acq_func!r}")
+        if not isinstance(acq_func, str) or acq_func not in ACQ_FUNCS:
+            raise ValueError(f"'acq_func' must be one of {list(ACQ_FUNCS)}, got {acq_func!r}")
         if not isinstance(initial_point_generator, str) or initial_point_generator not in _GENERATORS:
             raise ValueError(
                 f"'initial_point_generator' must be one of {list(_GENERATORS)}, "

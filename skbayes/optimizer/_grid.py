@@ -4,12 +4,12 @@ from itertools import islice
 
 from sklearn.model_selection import ParameterGrid
 
-from ..space import Categorical, Dimension, Integer, from_foreign
+from ..space import Dimension, from_foreign
 from ._base import Optimizer
 
 
 def grid_from_spec(param_grid):
-    """Turn finite skbayes dimensions of a grid into lists of values.
+    """Turn finite skbayes dimensions of a grid into lists of their values.
 
     Lists and arrays pass through untouched, so ``ParameterGrid`` sees exactly
     what ``GridSearchCV`` would. A continuous dimension has no grid points and
@@ -31,7 +31,7 @@ def grid_from_spec(param_grid):
         out = {}
         for name, value in grid.items():
             value = from_foreign(value, name)  # scikit-optimize's dimensions
-            if isinstance(value, (Integer, Categorical)):
+            if isinstance(value, Dimension) and value.is_finite:
                 value = value.values()
             elif isinstance(value, Dimension):
                 raise ValueError(
@@ -51,8 +51,8 @@ class GridOptimizer(Optimizer):
     Parameters
     ----------
     param_grid : dict or list of dicts
-        As for ``GridSearchCV``; ``Integer`` and ``Categorical`` values are
-        enumerated.
+        As for ``GridSearchCV``; finite dimensions (``Integer``,
+        ``Categorical``) are enumerated.
 
     Examples
     --------

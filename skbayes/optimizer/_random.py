@@ -5,15 +5,8 @@ import math
 from sklearn.model_selection import ParameterSampler
 from sklearn.utils import check_random_state
 
-from ..space import (
-    Categorical,
-    Dimension,
-    Distribution,
-    Integer,
-    from_foreign_spec,
-    is_scipy_distribution,
-)
-from ._base import Optimizer, point_key
+from ..space import Dimension, Distribution, from_foreign_spec, is_scipy_distribution
+from ._base import Optimizer, is_int, point_key
 
 # Draws allowed per wanted point before a space is declared exhausted (a
 # small discrete space with a log prior can repeat itself a lot).
@@ -35,9 +28,9 @@ def _enumerable_size(dist):
     """Number of points of one dict of distributions, or inf if not finite."""
     size = 1
     for v in dist.values():
-        if isinstance(v, (Categorical, Integer)):
+        if isinstance(v, Dimension) and v.is_finite:
             size *= len(v)
-        elif isinstance(v, Dimension) or hasattr(v, "rvs"):
+        elif hasattr(v, "rvs"):  # a continuous dimension or distribution
             return math.inf
         else:
             size *= len(v)
@@ -57,11 +50,9 @@ def _finite_as_lists(dists):
         small = _enumerable_size(d) <= _MAX_ENUMERATED
         conv = {}
         for name, v in d.items():
-            if isinstance(v, Categorical):
-                v = v.values()
-            elif isinstance(v, Integer) and v.prior == "uniform" and small:
-                v = range(v.low, v.high + 1)
-            elif not isinstance(v, Dimension) and is_scipy_distribution(v):
+            if isinstance(v, Dimension):
+                v = v.sampler_entry(small)
+            elif is_scipy_distribution(v):
                 v = Distribution(v)
             conv[name] = v
         out.append(conv)
@@ -107,6 +98,9 @@ class RandomOptimizer(Optimizer):
             else list(param_distributions)
         )
         dists = [from_foreign_spec(d) for d in dists]  # scikit-optimize's dimensions
+        if not is_int(n_iter) or n_iter < 0:
+            raise ValueError(f"'n_iter' must be a non-negative int, got {n_iter!r}")
+        n_iter = int(n_iter)
         self.n_iter = n_iter
         self._rng = check_random_state(random_state)
         if _has_skbayes_dimensions(dists):

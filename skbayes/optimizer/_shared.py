@@ -37,7 +37,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from ..acquisition import log_expected_improvement
-from ._base import Optimizer, point_key
+from ._base import Optimizer, is_int, point_key
 from ._bayes import _single_threaded_blas
 
 #: Points of the fixed screen on which each arm's expected improvement is
@@ -141,8 +141,7 @@ class SharedBudgetOptimizer(Optimizer):
             minimums = [default_minimum(len(getattr(a, "space", ()))) for a in self.arms]
         minimums = list(minimums)
         if len(minimums) != n or any(
-            not isinstance(m, (int, np.integer)) or isinstance(m, bool) or m < 0
-            for m in minimums
+            not is_int(m) or m < 0 for m in minimums
         ):
             raise ValueError(
                 f"'minimums' must be {n} ints >= 0 (one per arm), got {minimums!r}"

@@ -6,6 +6,12 @@ to map values to and from its block of the unit cube (``to_unit`` /
 are immutable and validated at construction, so a bad bound fails where it was
 written rather than hours into a search.
 
+The layers above ask a dimension for its behaviour rather than testing its
+type: ``scale`` and ``bounds`` (plots, importance), ``snap``,
+``quantile_to_unit``, ``perturb``, ``neighbours`` and ``continuous_bounds``
+(the acquisition search), ``sampler_entry`` (random search). A new kind of
+dimension overrides these and works everywhere.
+
 Unit-cube conventions (the Bayesian surrogate works there):
 
 * ``Real`` uniform: affine map of ``[low, high]``; log-uniform: affine map of
@@ -49,6 +55,26 @@ def _check_prior(prior, low):
         raise ValueError(
             f"'low' must be > 0 for prior='log-uniform', got low={low!r}"
         )
+
+
+def _one_hot(index, k):
+    """Rows of ``k`` columns, a 1 at each row's ``index``."""
+    out = np.zeros((len(index), k))
+    out[np.arange(len(index)), index] = 1.0
+    return out
+
+
+def _unit_column(q):
+    return np.asarray(q, dtype=float).reshape(-1, 1)
+
+
+def _integer_steps(dim, unit):
+    """The moves of one-column integer encodings to the integer just below,
+    then just above (through the values: for encodings whose bins are not
+    evenly spaced)."""
+    for step in (-1, 1):
+        values = np.asarray(dim.from_unit(unit), dtype=float) + step
+        yield dim.to_unit(values)
 
 
 class Dimension(ABC):
@@ -114,6 +140,171 @@ class Dimension(ABC):
     def __contains__(self, value):
         pass
 
+    # -- behaviour the searches and plots ask of any dimension ---------------
+
+    #: How the dimension's values are drawn on a plot axis: "linear", "log"
+    #: or "categorical" (one tick per value, in order).
+    scale = "linear"
+
+    @property
+    def bounds(self):
+        """``(low, high)`` of an interval dimension (both included), else None.
+
+        ``Real`` and ``Integer`` are intervals; categorical choices and
+        scipy.stats distributions are not.
+
+        Examples
+        --------
+        >>> from skbayes.space import Integer, Categorical
+        >>> Integer(1, 5).bounds, Categorical(["a", "b"]).bounds
+        ((1, 5), None)
+        """
+        return None
+
+    def snap(self, unit):
+        """The encodings of the values that unit-cube rows decode to.
+
+        Parameters
+        ----------
+        unit : array-like of shape (n, n_unit)
+            Rows of this dimension's block of the unit cube, valid or not.
+
+        Returns
+        -------
+        ndarray of shape (n, n_unit)
+            ``to_unit(from_unit(unit))``: an integer at its bin centre, a
+            categorical one-hot, a real clipped to the cube.
+
+        Examples
+        --------
+        >>> from skbayes.space import Integer
+        >>> Integer(0, 3).snap([[0.1], [0.9]]).ravel().tolist()
+        [0.125, 0.875]
+        """
+        return self.to_unit(self.from_unit(unit))
+
+    def quantile_to_unit(self, q):
+        """Unit-cube rows that decode to ``from_quantile(q)`` (not snapped).
+
+        Parameters
+        ----------
+        q : array-like of shape (n,)
+            Quantiles in ``[0, 1)``, one per point.
+
+        Returns
+        -------
+        ndarray of shape (n, n_unit)
+
+        Examples
+        --------
+        >>> from skbayes.space import Categorical
+        >>> Categorical(["a", "b"]).quantile_to_unit([0.2, 0.7]).tolist()
+        [[1.0, 0.0], [0.0, 1.0]]
+        """
+        return self.to_unit(self.from_quantile(q))
+
+    def perturb(self, unit, noise, draw):
+        """Unit-cube rows moved at random, for a local search (not snapped).
+
+        The caller draws the randomness for every dimension at once (so that
+        the stream does not depend on the dimensions' types); each dimension
+        uses what fits it: a one-column dimension moves by ``noise`` along
+        its column, a categorical jumps to the category at quantile ``draw``.
+
+        Parameters
+        ----------
+        unit : ndarray of shape (n, n_unit)
+            Encoded rows to move.
+        noise : ndarray of shape (n,)
+            A step per row, in unit-cube units.
+        draw : ndarray of shape (n,)
+            A uniform draw in ``[0, 1)`` per row.
+
+        Returns
+        -------
+        ndarray of shape (n, n_unit)
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skbayes.space import Real
+        >>> Real(0, 1).perturb(np.array([[0.5]]), np.array([0.1]), np.array([0.3])).tolist()
+        [[0.6]]
+        """
+        return np.asarray(unit, dtype=float) + np.asarray(noise, dtype=float).reshape(-1, 1)
+
+    def neighbours(self, unit):
+        """The one-step discrete moves of encoded rows, one move at a time.
+
+        Parameters
+        ----------
+        unit : ndarray of shape (n, n_unit)
+            Valid (snapped) encodings.
+
+        Yields
+        ------
+        ndarray of shape (n, n_unit)
+            Each row moved one step: the integer just below, then just above
+            (rows whose move leaves the unit cube lie outside ``[0, 1]``), or
+            each category in turn. A continuous dimension has no moves.
+
+        Examples
+        --------
+        >>> from skbayes.space import Integer
+        >>> dim = Integer(1, 3, prior="log-uniform")
+        >>> [dim.from_unit(v) for v in dim.neighbours(dim.to_unit([2]))]
+        [[1], [3]]
+        """
+        return iter(())
+
+    def continuous_bounds(self, relax_above):
+        """Bounds of this dimension's column in a gradient search, or None.
+
+        Parameters
+        ----------
+        relax_above : int
+            A discrete dimension with more values than this is relaxed to
+            its continuous column (and rounded back by ``snap``).
+
+        Returns
+        -------
+        (float, float) or None
+            The part of ``[0, 1]`` a gradient search may move the column in;
+            None for dimensions it must leave fixed (categoricals, small
+            discrete ones).
+
+        Examples
+        --------
+        >>> from skbayes.space import Integer, Real
+        >>> Real(0, 1).continuous_bounds(16), Integer(1, 4).continuous_bounds(16)
+        ((0.0, 1.0), None)
+        """
+        return None
+
+    def sampler_entry(self, enumerable):
+        """What scikit-learn's ``ParameterSampler`` draws this dimension from.
+
+        Parameters
+        ----------
+        enumerable : bool
+            Whether the whole space is small enough to be listed.
+
+        Returns
+        -------
+        list, range or Dimension
+            A sequence of equally likely values when drawing from it is the
+            same as drawing from the dimension (so a space of such sequences
+            is sampled without replacement, as scikit-learn samples lists),
+            else the dimension itself (drawn through ``rvs``).
+
+        Examples
+        --------
+        >>> from skbayes.space import Integer
+        >>> Integer(1, 3).sampler_entry(True), Integer(1, 3).sampler_entry(False)
+        (range(1, 4), Integer(low=1, high=3, prior='uniform'))
+        """
+        return self
+
     def _draw(self, size, random_state):
         rng = check_random_state(random_state)
         n = 1 if size is None else int(size)
@@ -160,6 +351,18 @@ class _Bounded(Dimension):
     @property
     def _log(self):
         return self.prior == "log-uniform"
+
+    @property
+    def scale(self):
+        return "log" if self._log else "linear"
+
+    @property
+    def bounds(self):
+        return self.low, self.high
+
+    def quantile_to_unit(self, q):
+        # from_quantile is from_unit: the quantiles are the encoding.
+        return _unit_column(q)
 
 
 class Real(_Bounded):
@@ -237,6 +440,12 @@ class Real(_Bounded):
 
     def from_quantile(self, q):
         return self.from_unit(q)
+
+    def snap(self, unit):
+        return np.clip(np.asarray(unit, dtype=float), 0.0, 1.0)
+
+    def continuous_bounds(self, relax_above):
+        return 0.0, 1.0
 
     def __contains__(self, value):
         return _is_real_number(value) and self.low <= value <= self.high
@@ -326,14 +535,54 @@ class Integer(_Bounded):
     def from_quantile(self, q):
         return self.from_unit(q)
 
+    def neighbours(self, unit):
+        if self._log:
+            return _integer_steps(self, unit)
+        # Uniform bins are evenly spaced: one step is one bin width.
+        return (np.asarray(unit, dtype=float) + step / len(self) for step in (-1.0, 1.0))
+
+    def continuous_bounds(self, relax_above):
+        return (0.0, 1.0) if len(self) > relax_above else None
+
+    def sampler_entry(self, enumerable):
+        # Uniform over few values: a range, which ParameterSampler draws from
+        # (without replacement when every entry is a sequence). Large spaces
+        # keep the dimension: their enumeration would not fit in memory.
+        if enumerable and not self._log:
+            return range(self.low, self.high + 1)
+        return self
+
     def __contains__(self, value):
         return (
             _is_integer(value) or (_is_real_number(value) and float(value).is_integer())
         ) and self.low <= value <= self.high
 
 
-def _same_category(a, b):
-    """Equality for arbitrary objects: same type and ``==`` (or identity)."""
+def same_value(a, b):
+    """Whether two parameter values are the same choice.
+
+    The rule of the whole package (duplicate categories, ``Categorical``
+    equality and lookup, matching values across searches): the same object,
+    or objects of the same type that compare ``==``. So ``1``, ``1.0`` and
+    ``True`` are three choices (an estimator would receive different
+    values), lists compare by value, and a comparison that raises or is
+    ambiguous (numpy arrays) means "different".
+
+    Parameters
+    ----------
+    a, b : object
+        The values.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from skbayes.space import same_value
+    >>> same_value([1, 2], [1, 2]), same_value(1, 1.0), same_value("a", "a")
+    (True, False, True)
+    """
     if a is b:
         return True
     if type(a) is not type(b):
@@ -344,8 +593,12 @@ def _same_category(a, b):
         return False
 
 
+# The name model_selection imported before ``same_value`` was public.
+_same_category = same_value
+
+
 def _category_key(value):
-    """A dict key equal for two values exactly when ``_same_category`` says
+    """A dict key equal for two values exactly when ``same_value`` says
     so (same type and ``==``; hash consistent with ``==``), or None for a
     value that does not hash."""
     try:
@@ -356,7 +609,7 @@ def _category_key(value):
 
 
 def _first_duplicate(cats):
-    """The first category equal (``_same_category``) to an earlier one, or None.
+    """The first category equal (``same_value``) to an earlier one, or None.
 
     Hashable values are looked up in a dict (O(n)); an unhashable value is
     compared pairwise with every earlier value, and a hashable one with the
@@ -369,21 +622,21 @@ def _first_duplicate(cats):
         for i, value in enumerate(cats):
             key = _category_key(value)
             if key is None:
-                if any(_same_category(value, b) for b in cats[:i]):
+                if any(same_value(value, b) for b in cats[:i]):
                     return value
                 unhashable.append(value)
                 continue
-            if key in seen or any(_same_category(value, b) for b in unhashable):
+            if key in seen or any(same_value(value, b) for b in unhashable):
                 return value
             seen[key] = i
-    except Exception:  # an __eq__ that raises: _same_category's answer
+    except Exception:  # an __eq__ that raises: same_value's answer
         return _first_duplicate_pairwise(cats)
     return None
 
 
 def _first_duplicate_pairwise(cats):
     for i, a in enumerate(cats):
-        if any(_same_category(a, b) for b in cats[:i]):
+        if any(same_value(a, b) for b in cats[:i]):
             return a
     return None
 
@@ -440,6 +693,7 @@ class Categorical(Dimension):
         self._init(categories=state["categories"], _lookup=None)
 
     n_unit = property(lambda self: len(self.categories))
+    scale = "categorical"
 
     def __eq__(self, other):
         # Category by category with the same rule as duplicates: same type and
@@ -448,7 +702,7 @@ class Categorical(Dimension):
         return (
             type(self) is type(other)
             and len(self.categories) == len(other.categories)
-            and all(map(_same_category, self.categories, other.categories))
+            and all(map(same_value, self.categories, other.categories))
         )
 
     def __hash__(self):
@@ -495,7 +749,7 @@ class Categorical(Dimension):
         else:
             candidates = range(len(self.categories))
         for i in candidates:
-            if _same_category(self.categories[i], value):
+            if same_value(self.categories[i], value):
                 return i
         raise ValueError(f"{value!r} is not one of the categories {self!r}")
 
@@ -531,10 +785,32 @@ class Categorical(Dimension):
         u = np.asarray(unit, dtype=float).reshape(-1, len(self.categories))
         return [self.categories[int(i)] for i in np.argmax(u, axis=1)]
 
-    def from_quantile(self, q):
+    def _quantile_index(self, q):
         q = np.clip(np.asarray(q, dtype=float).reshape(-1), 0.0, 1.0)
-        idx = np.minimum((q * len(self.categories)).astype(int), len(self) - 1)
-        return [self.categories[i] for i in idx]
+        return np.minimum((q * len(self.categories)).astype(int), len(self) - 1)
+
+    def from_quantile(self, q):
+        return [self.categories[i] for i in self._quantile_index(q)]
+
+    def snap(self, unit):
+        u = np.asarray(unit, dtype=float).reshape(-1, len(self))
+        return _one_hot(np.argmax(u, axis=1), len(self))
+
+    def quantile_to_unit(self, q):
+        return _one_hot(self._quantile_index(q), len(self))
+
+    def perturb(self, unit, noise, draw):
+        k = len(self)
+        return _one_hot((np.asarray(draw, dtype=float) * k).astype(int) % k, k)
+
+    def neighbours(self, unit):
+        n, k = len(unit), len(self)
+        return (_one_hot(np.full(n, c), k) for c in range(k))
+
+    def sampler_entry(self, enumerable):
+        # The categories: drawing one of a list uniformly is drawing from
+        # the dimension, and scikit-learn's stream for a list is kept.
+        return self.values()
 
     def __contains__(self, value):
         try:

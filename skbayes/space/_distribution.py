@@ -8,11 +8,13 @@ cube is its own quantile axis: ``u -> dist.ppf(u)``. Random draws delegate to
 
 import numpy as np
 
-from ._dimensions import Dimension
+from ._dimensions import Dimension, _integer_steps, _unit_column
 
 # Quantiles are kept away from 0 and 1, where the ppf of an unbounded
 # distribution is infinite.
 _EPS = 1e-9
+# scipy.stats distributions whose values are spread on a log axis.
+_LOG_DISTRIBUTIONS = ("loguniform", "reciprocal")
 
 
 def is_scipy_distribution(value):
@@ -81,6 +83,22 @@ class Distribution(Dimension):
 
     def from_quantile(self, q):
         return self.from_unit(q)
+
+    @property
+    def scale(self):
+        name = getattr(getattr(self.dist, "dist", None), "name", "")
+        return "log" if name in _LOG_DISTRIBUTIONS else "linear"
+
+    def quantile_to_unit(self, q):
+        # The unit cube is the quantile axis.
+        return _unit_column(q)
+
+    def neighbours(self, unit):
+        return _integer_steps(self, unit) if self.discrete else iter(())
+
+    def continuous_bounds(self, relax_above):
+        # Away from 0 and 1, where an unbounded ppf is infinite.
+        return None if self.discrete else (_EPS, 1.0 - _EPS)
 
     def __contains__(self, value):
         try:

@@ -16,12 +16,12 @@ import numbers
 from collections.abc import Mapping
 
 import numpy as np
-from scipy.stats import qmc
 from sklearn.utils import check_random_state
 
 from ._dimensions import Categorical, Dimension, Integer, Real, _is_real_number
 from ._distribution import Distribution, is_scipy_distribution
 from ._foreign import from_foreign
+from ._sobol import sobol_quantiles
 
 _TUPLE_MODES = ("bounds", "choices")
 
@@ -211,18 +211,11 @@ class Space:
         if method == "uniform":
             q = rng.uniform(size=(n, len(self.names)))
         elif method == "sobol":
-            q = self._sobol(n, rng)
+            # Nothing drawn for no points, as with "uniform".
+            q = sobol_quantiles(n, len(self.names), rng) if n else np.empty((0, len(self)))
         else:
             raise ValueError(f"'method' must be 'uniform' or 'sobol', got {method!r}")
         return self.from_quantiles(q)
-
-    def _sobol(self, n, rng):
-        if n == 0:
-            return np.empty((0, len(self.names)))
-        seed = int(rng.randint(np.iinfo(np.int32).max))
-        sampler = qmc.Sobol(d=max(len(self.names), 1), scramble=True, seed=seed)
-        m = max(int(math.ceil(math.log2(max(n, 1)))), 0)
-        return sampler.random_base2(m)[:n, : len(self.names)]
 
     def from_quantiles(self, q):
         """Map an ``(n, len(self))`` array of per-dimension quantiles to points."""

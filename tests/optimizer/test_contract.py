@@ -141,6 +141,34 @@ def test_ask_validates_n_points(make):
             opt.ask(bad)
 
 
+@pytest.mark.parametrize("make", ALL)
+def test_numpy_integers_are_ints_for_sizes_and_seeds(make):
+    # Every integer argument takes numpy integers (a search computes them
+    # with numpy), with the same proposals as Python ints.
+    a = make(CONTINUOUS if make is not make_grid else FINITE, np.int64(3), np.int64(12))
+    b = make(CONTINUOUS if make is not make_grid else FINITE, 3, 12)
+    for n in (np.int64(2), np.int32(3), np.uint8(1)):
+        pa, pb = a.ask(n), b.ask(int(n))
+        assert pa == pb and len(pa) == int(n)
+        a.tell(pa, [float(i) for i in range(len(pa))])
+        b.tell(pb, [float(i) for i in range(len(pb))])
+
+
+def test_integer_parameters_of_the_optimizers_take_numpy_integers():
+    bayes = BayesOptimizer(CONTINUOUS, n_initial_points=np.int64(3), random_state=0)
+    assert bayes.n_initial_points == 3 and type(bayes.n_initial_points) is int
+    shared = SharedBudgetOptimizer([bayes], minimums=[np.int32(2)], random_state=np.int64(0))
+    assert shared.minimums == [2] and type(shared.minimums[0]) is int
+    rand = RandomOptimizer(FINITE, n_iter=np.int64(4), random_state=0)
+    assert type(rand.n_iter) is int and len(rand.ask(10)) == 4
+
+
+@pytest.mark.parametrize("bad", [-1, 2.5, True, "3", None])
+def test_random_optimizer_names_a_bad_n_iter(bad):
+    with pytest.raises(ValueError, match=f"'n_iter' must be a non-negative int, got {bad!r}"):
+        RandomOptimizer(FINITE, n_iter=bad, random_state=0)
+
+
 @pytest.mark.parametrize("make", SAMPLERS)
 def test_points_hold_native_values(make):
     opt = make(CONTINUOUS, 0, 12)

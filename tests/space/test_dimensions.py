@@ -343,13 +343,13 @@ def comparisons(monkeypatch):
     from skbayes.space import _dimensions
 
     calls = []
-    original = _dimensions._same_category
+    original = _dimensions.same_value
 
     def counting(a, b):
         calls.append(1)
         return original(a, b)
 
-    monkeypatch.setattr(_dimensions, "_same_category", counting)
+    monkeypatch.setattr(_dimensions, "same_value", counting)
     return calls
 
 
@@ -405,7 +405,7 @@ class _RaisingEq:
 
 def test_categories_whose_equality_raises_keep_todays_answer():
     a, b = _RaisingEq(), _RaisingEq()
-    dim = Categorical([a, b])  # _same_category: an __eq__ that raises is "different"
+    dim = Categorical([a, b])  # same_value: an __eq__ that raises is "different"
     assert dim.index(b) == 1 and dim.index(a) == 0
 
 
