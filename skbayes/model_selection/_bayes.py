@@ -24,6 +24,7 @@ from ..space import Space
 from ..space._dimensions import _same_category
 from ..utils._sklearn_compat import Interval, StrOptions, validate_parameters
 from ._base import BaseSearch, SearchPhase
+from ._run import active_run
 from ._docs import SEARCH_ATTRIBUTES, SEARCH_PARAMETERS
 from ._halving import Hyperband, SuccessiveHalving
 from ._journal import CheckpointWarning, load_history
@@ -330,15 +331,9 @@ class BayesSearchCV(BaseSearch):
         params = {**(self.fit_params or {}), **params}
         if groups is not None:
             params["groups"] = groups
-        self._fit_callbacks = check_callbacks(callback, "callback")
-        self._optimizers = _LocalList()
-        try:
-            super().fit(X, y, **params)
-            add_train_ranks(self.cv_results_)  # skopt's rank_train_* columns
-            self.optimizer_results_ = [_result(opt) for opt in self._optimizers]
-        finally:
-            self.__dict__.pop("_fit_callbacks", None)
-            self.__dict__.pop("_optimizers", None)
+        run = self._fit_run(X, y, params, check_callbacks(callback, "callback"))
+        add_train_ranks(self.cv_results_)  # skopt's rank_train_* columns
+        self.optimizer_results_ = [_result(opt) for opt in run.optimizers]
         return self
 
     # -- the plan -------------------------------------------------------------
@@ -466,7 +461,8 @@ class BayesSearchCV(BaseSearch):
         initial = _check_initial_params(self.initial_params)
         history = self._warm_start_history()
         rng = check_random_state(self.random_state)
-        optimizers = self.__dict__.setdefault("_optimizers", _LocalList())
+        run = active_run(self)
+        optimizers = [] if run is None else run.optimizers
         state = {"batch": 0}
         shared = bool(self.shared_budget)
         explicit = self._explicit_minimums() if shared else None
@@ -672,17 +668,6 @@ def _combinations(space, exhaustive):
             )
         values.append(list(dim.values()))
     return [dict(zip(names, combo)) for combo in itertools.product(*values)]
-
-
-class _LocalList(list):
-    """The phases' optimizers, kept on the search during ``fit``.
-
-    scikit-learn >= 1.9 ships the search to every joblib task (``caller``);
-    the optimizers (history, Gaussian processes) stay in this process.
-    """
-
-    def __reduce__(self):
-        return (_LocalList, ())
 
 
 class _Single:

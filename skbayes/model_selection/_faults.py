@@ -445,11 +445,6 @@ class FaultGuard:
         self._search_checked = False  # whether the search pickles (_shipping.py)
         self._warm = False  # whether the workers were started before a timed call
 
-    def __reduce__(self):
-        # scikit-learn >= 1.9 ships the search to every joblib task; workers
-        # never use its guard (which holds the running call).
-        return (_detached_guard, ())
-
     def is_culprit(self, params):
         return id(params) in self.culprits
 
@@ -633,10 +628,6 @@ class FaultGuard:
 
 
 _CALL_CODE = FaultGuard._call.__code__
-
-
-def _detached_guard():
-    return FaultGuard.__new__(FaultGuard)
 
 
 def _first_line(exc):

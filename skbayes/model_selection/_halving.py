@@ -427,10 +427,8 @@ class _Resources:
     def __init__(self, search, schedule, data):
         self.schedule = schedule
         self.name = schedule.resource
-        # While a checkpoint is replayed the search's estimator is wrapped;
-        # the session keeps the user's.
-        session = getattr(search, "_session", None)
-        self.estimator = search.estimator if session is None else session.estimator
+        # While a checkpoint is replayed the search's estimator is wrapped.
+        self.estimator = search._user_estimator()
         self.classifier = is_classifier(self.estimator)
         self.cv = search.cv
         seed_source = schedule.random_state
@@ -534,7 +532,7 @@ def _top(scores, k):
 class _TellSink:
     """Stands in for a phase's optimizer while a halving phase runs.
 
-    The engine's ``_run_batch`` tells the phase's optimizer every batch it
+    The run's ``run_batch`` tells the phase's optimizer every batch it
     evaluates; here those scores are kept for the promotions, and only the
     full-budget ones reach the real optimizer (as the points it proposed,
     without the resource). Anything else is the real optimizer's.
@@ -595,9 +593,9 @@ class HalvingPhase:
         self.more_results = phase.more_results
         self.resources = resources
 
-    def run(self, search, evaluate_candidates):
+    def run(self, run, evaluate_candidates):
         """Run every bracket; return True if the whole search must stop."""
-        self._search = search
+        self._run = run
         self._evaluate_candidates = evaluate_candidates
         self._observed = {}  # n_resources -> [(params, score)]
         self._seen = set()
@@ -606,7 +604,7 @@ class HalvingPhase:
         try:
             return self._run_brackets()
         finally:
-            del self._search, self._evaluate_candidates
+            del self._run, self._evaluate_candidates
             self.optimizer.forward.clear()
 
     def _run_brackets(self):
@@ -647,7 +645,7 @@ class HalvingPhase:
         wanted = self.budget if self.budget is not None else len(optimizer)
         pool = self._ask(optimizer, wanted) if wanted > 0 else []
         if len(pool) < wanted:
-            self._search._on_exhausted(self, len(pool))
+            self._run.on_exhausted(self, len(pool))
         if isinstance(self.resources.schedule, Hyperband) and len(pool) > 1:
             pool = [pool[i] for i in self.resources.rng.permutation(len(pool))]
         return pool
@@ -679,11 +677,11 @@ class HalvingPhase:
         for a grid or random search is everything at once; an adaptive
         phase sends a promotion rung at once unless ``n_points`` or a
         checkpoint asks for smaller batches."""
-        search = self._search
+        search = self._run.search
         adaptive = getattr(self.phase, "new_optimizer", None) is not None
         if adaptive and search.n_points is None and search.checkpoint is None:
             return max(1, n_candidates)
-        return max(1, search._batch_size(self.phase))
+        return max(1, self._run.batch_size(self.phase))
 
     def _evaluate_rung(self, rung, candidates, rows):
         """Evaluate ``candidates`` with the rung's resources, in batches of
@@ -698,9 +696,9 @@ class HalvingPhase:
         return False, scores
 
     def _evaluate_batch(self, rung, batch, rows):
-        """One ``evaluate_candidates`` call through the engine's ``_run_batch``
+        """One ``evaluate_candidates`` call through the run's ``run_batch``
         (journal, replay, callbacks, max_time). Returns (stop, scores)."""
-        search = self._search
+        run = self._run
         evaluate, sent = self.resources.apply(self._evaluate_candidates, batch, rung.n_resources)
         extra = {
             "iter": [rung.iter] * len(batch),
@@ -713,15 +711,15 @@ class HalvingPhase:
         sink = self.optimizer
         if rung.n_resources == self.resources.high:
             sink.forward.update((id(s), p) for s, p in zip(sent, batch))
-        scheduled = search._session.schedule(sent, extra, None)
-        stop = search._run_batch(self, scheduled, evaluate)
+        scheduled = run.schedule(sent, extra, None)
+        stop = run.run_batch(self, scheduled, evaluate)
         scores = [sink.scores.pop(id(s), np.nan) for s in sent]
-        results = search._session.last_results
-        if results is not None and search._objective_key(results) is None:
+        results = run.last_results
+        if results is not None and run.objective_key(results) is None:
             raise ValueError(
                 "early_stopping promotes candidates by the refit metric: with "
                 "multi-metric scoring, refit must be a scorer name, got "
-                f"refit={search.refit!r}"
+                f"refit={run.search.refit!r}"
             )
         self._observed.setdefault(rung.n_resources, []).extend(zip(batch, scores))
         return bool(stop), scores
@@ -754,12 +752,12 @@ class HalvingPhase:
         # otherwise one ask spreads the whole rung (pending points are
         # fantasised) and saves refits.
         learns = budget == rung.n_resources
-        size = self._search._batch_size(self.phase) if learns else self._batch_size(rung.n_candidates)
+        size = self._run.batch_size(self.phase) if learns else self._batch_size(rung.n_candidates)
         while len(candidates) < rung.n_candidates:
             want = min(size, rung.n_candidates - len(candidates))
             batch = self._ask_new(model, want)
             if not batch:
-                self._search._on_exhausted(self, self._asked)
+                self._run.on_exhausted(self, self._asked)
                 return candidates, rows, scores, False, True
             batch_rows = self._rows_for(batch)
             rows.update(batch_rows)

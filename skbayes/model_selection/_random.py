@@ -145,7 +145,7 @@ class RandomSearch(BaseSearch):
                 f"'initial_params' has {len(points)} candidates but n_iter={self.n_iter}; "
                 "at most n_iter candidates are evaluated"
             )
-        estimator = getattr(self.__dict__.get("_session"), "estimator", self.estimator)
+        estimator = self._user_estimator()
         check_param_names(estimator, [{k: [v] for k, v in p.items()} for p in points])
         return points
 

@@ -155,6 +155,7 @@ class SearchSession:
         self.n_splits = None
         self.total_fits = None
         self.last_results = None
+        self.full_budget = None  # early stopping's max_resources (SearchRun)
         self._clock_start = self._last_tick = None
         self._warned = set()
         self._sizing = [0.0, 0, 0]  # live seconds, live candidates, last batch size
@@ -395,11 +396,11 @@ class SearchSession:
             self.journal.close()
 
     # -- search level (inside _run_search) ---------------------------------
-    def begin(self, plan, n_splits):
+    def begin(self, plan, n_splits, fit_callbacks=()):
+        """Start the clock and the callbacks: the search's ``callbacks``,
+        then ``fit_callbacks`` (this fit's only)."""
         search = self.search
-        self.callbacks = check_callbacks(getattr(search, "callbacks", None)) + check_callbacks(
-            getattr(search, "_fit_callbacks", None), "callback"
-        )
+        self.callbacks = check_callbacks(getattr(search, "callbacks", None)) + list(fit_callbacks)
         self.n_splits = n_splits = n_splits or self.n_splits or 1
         budgets = []
         for phase in plan:
@@ -552,12 +553,6 @@ class SearchSession:
             params.pop(REPLAY_KEY, None)
         results.pop(f"param_{REPLAY_KEY}", None)
 
-    def __reduce__(self):
-        # scikit-learn >= 1.9 ships the search (``caller``) to every joblib
-        # task; workers never use its session, so none of its state (file
-        # handle, results so far, callbacks) travels.
-        return (_detached_session, ())
-
     def strip(self, params_list):
         for params in params_list:
             params.pop(REPLAY_KEY, None)
@@ -668,7 +663,7 @@ class SearchSession:
             objective=objective,
             phase=self.phase,
             # early stopping: best_* from full-budget rows only (_halving.py)
-            full_budget=(self.search.__dict__.get("_halving") or {}).get("max_resources"),
+            full_budget=self.full_budget,
         )
 
     def finish(self, results):
@@ -700,10 +695,6 @@ def _folds_digest(splits):
             digest.update(np.ascontiguousarray(np.asarray(rows, dtype=np.int64)).tobytes())
             digest.update(b"|")
     return digest.hexdigest()
-
-
-def _detached_session():
-    return SearchSession.__new__(SearchSession)
 
 
 def _native(value):

@@ -10,7 +10,9 @@ what it is about to send (``check_shippable``) and raises a ``TypeError``
 naming the parameter at fault before anything is sent.
 
 Callbacks run only in the search's process: ``BaseSearch.__getstate__``
-leaves them out of the search a running fit sends (``shipped_state``).
+leaves them out of the search a running fit sends (``shipped_state``). The
+fit's own state is never on the search (``_run.SearchRun``), so nothing else
+needs leaving out.
 
 Cost: one pickle of each candidate dict per batch (joblib pickles it once
 per fold anyway) and of the search once per fit.
@@ -27,20 +29,12 @@ except ImportError:  # pragma: no cover - joblib without cloudpickle
 
 #: joblib backends whose workers share the search's process (nothing pickled).
 _IN_PROCESS_BACKENDS = {"SequentialBackend", "ThreadingBackend"}
-#: Attributes a running fit does not send: callbacks (run only here).
-_NOT_SHIPPED = ("_fit_callbacks",)
-
-
-def shipped_state(state):
-    """The search's pickled state while a fit runs (``_session`` set): the
-    same without its callbacks, which workers never call."""
-    if "_session" not in state:
+def shipped_state(state, fitting):
+    """The search's pickled ``state``; while it is ``fitting``, the same
+    without its callbacks, which workers never call."""
+    if not fitting:
         return state
-    state = dict(state)
-    state["callbacks"] = None
-    for name in _NOT_SHIPPED:
-        state.pop(name, None)
-    return state
+    return {**state, "callbacks": None}
 
 
 def tasks_are_pickled(n_workers):
