@@ -22,24 +22,13 @@ from ._faults import check_fit_timeout
 from ._halving import describe_data, full_budget_best_index, halving_plan
 from ._parallel import budgeted_batch_size, default_batch_size
 from ._param_names import check_param_names
+from ._phase import SearchPhase  # noqa: F401 (its historical home)
 from ._run import SearchRun, active_run
 from ._shipping import shipped_state
 
 
 def _scorer_names(results):
     return sorted(k[len("mean_test_"):] for k in results if k.startswith("mean_test_"))
-
-
-class SearchPhase:
-    """One optimizer and the number of candidates to take from it.
-
-    ``budget=None`` means "until the optimizer is exhausted" (a grid).
-    """
-
-    def __init__(self, optimizer, budget=None, more_results=None):
-        self.optimizer = optimizer
-        self.budget = budget
-        self.more_results = more_results or (lambda params, info: None)
 
 
 class BaseSearch(BaseSearchCV):
@@ -252,7 +241,7 @@ class BaseSearch(BaseSearchCV):
             session.begin(plan, self._n_splits(), run.fit_callbacks)
             for index, phase in enumerate(plan):
                 session.enter_phase(index)
-                if self._run_phase(run, phase, evaluate_candidates):
+                if phase.run(run, evaluate_candidates):
                     break
             # Recorded candidates this run did not reach (smaller budget, an
             # early stop) are still replayed: a checkpoint loses nothing.
@@ -271,8 +260,8 @@ class BaseSearch(BaseSearchCV):
     def _single_call(self, plan):
         """Whether ``plan`` is run in one ``evaluate_candidates`` call, as
         scikit-learn's searches are (one batch, no checkpoint)."""
-        if self.checkpoint is not None or len(plan) != 1 or hasattr(plan[0], "run"):
-            return False  # a phase with "run" (early stopping) makes several calls
+        if self.checkpoint is not None or len(plan) != 1 or plan[0].several_calls:
+            return False
         budget = plan[0].budget if plan[0].budget is not None else len(plan[0].optimizer)
         return self._batch_size(plan[0]) >= budget
 
@@ -296,27 +285,6 @@ class BaseSearch(BaseSearchCV):
             )
         # Attributes do not tell for a custom splitter: compare its folds.
         self._running_session().check_constant_folds()
-
-    def _run_phase(self, run, phase, evaluate_candidates):
-        """Run one phase; return True if the whole search must stop."""
-        if hasattr(phase, "run"):  # a phase with its own loop (_halving.py)
-            return phase.run(run, evaluate_candidates)
-        asked = 0
-        while phase.budget is None or asked < phase.budget:
-            n = self._batch_size(phase)
-            if phase.budget is not None:
-                n = min(n, phase.budget - asked)
-            params = phase.optimizer.ask(n) if n > 0 else []
-            if not params:
-                run.on_exhausted(phase, asked)
-                break
-            extra = phase.more_results(params, {"n_asked": asked + len(params)})
-            room = None if phase.budget is None else phase.budget - asked
-            batch = run.schedule(params, extra, room)
-            asked += len(batch.tell)
-            if run.run_batch(phase, batch, evaluate_candidates):
-                return True
-        return False
 
     def _early_stopping(self):
         return getattr(self, "early_stopping", None) is not None

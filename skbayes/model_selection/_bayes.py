@@ -23,7 +23,8 @@ from ..optimizer._shared import default_minimum
 from ..space import Space
 from ..space._dimensions import _same_category
 from ..utils._sklearn_compat import Interval, StrOptions, validate_parameters
-from ._base import BaseSearch, SearchPhase
+from ._base import BaseSearch
+from ._phase import SearchPhase
 from ._run import active_run
 from ._docs import SEARCH_ATTRIBUTES, SEARCH_PARAMETERS
 from ._halving import Hyperband, SuccessiveHalving
@@ -566,11 +567,11 @@ class BayesSearchCV(BaseSearch):
                 "proposal_time": [float(a.get("proposal_time", 0.0)) for a in ask_info],
             }
 
-        phase = SearchPhase(optimizer, budget=budget, more_results=more_results)
         # Early stopping builds a fresh model per bracket (BOHB-like).
-        phase.new_optimizer = lambda number, n_observed: build(number + 1, n_observed)
-        phase.subspace = index
-        return phase
+        return SearchPhase(
+            optimizer, budget=budget, more_results=more_results, subspace=index,
+            new_optimizer=lambda number, n_observed: build(number + 1, n_observed),
+        )
 
     def _explicit_minimums(self):
         """Per subspace, the ``n`` of a ``(dict, n)`` pair or None (a plain dict)."""
@@ -579,7 +580,7 @@ class BayesSearchCV(BaseSearch):
         return [entry[1] if isinstance(entry, tuple) else None for entry in entries]
 
     def _on_exhausted(self, phase, asked):
-        index = getattr(getattr(phase, "phase", phase), "subspace", 0)
+        index = phase.subspace
         if index is None:  # shared budget: every subspace ran out
             warnings.warn(
                 f"no subspace of search_spaces has a candidate left to propose after "

@@ -22,6 +22,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 
 from ..optimizer import point_key
+from ._phase import SearchPhase
 from ._param_names import accepts_param
 
 #: One rung of a schedule: the ``bracket`` it belongs to, its index ``iter``
@@ -569,15 +570,15 @@ class _Proposed:
         self.ask_info = ask_info
 
 
-class HalvingPhase:
+class HalvingPhase(SearchPhase):
     """A phase of the engine's plan run under a halving schedule.
 
-    Keeps the wrapped phase's ``budget`` and ``more_results`` (the engine's
-    checks and callbacks see the same phase); ``run`` replaces the plain
-    ask/evaluate/tell loop. Only full-budget results are told to the phase's
-    own optimizer.
+    Keeps the wrapped phase's ``budget``, ``more_results`` and ``subspace``
+    (the engine's checks and callbacks see the same phase); ``run`` replaces
+    the plain ask/evaluate/tell loop. Only full-budget results are told to
+    the phase's own optimizer.
 
-    A phase with a ``new_optimizer(index, n_observed)`` attribute is
+    A phase with a ``new_optimizer(index, n_observed)`` factory is
     adaptive (BayesSearchCV): for bracket ``index`` a fresh optimizer over
     the phase's space is built, told the ``n_observed`` observations of one
     budget (BOHB's rule, ``_model_budget``), and asked for the bracket's
@@ -586,11 +587,14 @@ class HalvingPhase:
     (e.g. ``n_initial_points - n_observed``, user points only for index 0).
     """
 
+    several_calls = True
+
     def __init__(self, phase, resources):
+        super().__init__(
+            _TellSink(phase.optimizer), phase.budget, phase.more_results,
+            subspace=phase.subspace,
+        )
         self.phase = phase
-        self.optimizer = _TellSink(phase.optimizer)
-        self.budget = phase.budget
-        self.more_results = phase.more_results
         self.resources = resources
 
     def run(self, run, evaluate_candidates):
@@ -609,7 +613,7 @@ class HalvingPhase:
 
     def _run_brackets(self):
         schedule = self.resources.schedule
-        new_optimizer = getattr(self.phase, "new_optimizer", None)
+        new_optimizer = self.phase.new_optimizer
         if new_optimizer is None:
             pool = self._ask_pool()
             n_total = len(pool)
@@ -678,7 +682,7 @@ class HalvingPhase:
         phase sends a promotion rung at once unless ``n_points`` or a
         checkpoint asks for smaller batches."""
         search = self._run.search
-        adaptive = getattr(self.phase, "new_optimizer", None) is not None
+        adaptive = self.phase.new_optimizer is not None
         if adaptive and search.n_points is None and search.checkpoint is None:
             return max(1, n_candidates)
         return max(1, self._run.batch_size(self.phase))

@@ -6,7 +6,8 @@ import numpy as np
 
 from ..optimizer import RandomOptimizer
 from ..utils._sklearn_compat import Interval
-from ._base import BaseSearch, SearchPhase
+from ._base import BaseSearch
+from ._phase import SearchPhase
 from ._param_names import check_param_names
 from ._docs import SEARCH_ATTRIBUTES, SEARCH_PARAMETERS
 from ._halving import Hyperband, SuccessiveHalving

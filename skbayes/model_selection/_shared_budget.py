@@ -18,7 +18,7 @@ import numpy as np
 
 from ..optimizer import SharedBudgetOptimizer
 from ..optimizer._shared import default_minimum
-from ._base import SearchPhase
+from ._phase import SearchPhase
 
 
 def shared_minimums(arm_dims, explicit, n_iter):
@@ -79,11 +79,11 @@ def shared_phase(phases, minimums, contains, budget, seed):
             "proposal_time": [float(a.get("proposal_time", 0.0)) for a in ask_info],
         }
 
-    phase = SearchPhase(optimizer, budget=budget, more_results=more_results)
     # Early stopping: a fresh chooser over fresh per-subspace models per bracket.
-    phase.new_optimizer = lambda number, n_observed: chooser(
-        [p.new_optimizer(number, 0) for p in phases], np.random.RandomState([seed, number + 1])
+    return SearchPhase(
+        optimizer, budget=budget, more_results=more_results, subspace=None,
+        new_optimizer=lambda number, n_observed: chooser(
+            [p.new_optimizer(number, 0) for p in phases],
+            np.random.RandomState([seed, number + 1]),
+        ),
     )
-    phase.subspace = None
-    phase.shared = True
-    return phase

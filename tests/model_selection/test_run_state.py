@@ -120,3 +120,35 @@ def test_a_search_inside_a_search_has_its_own_run():
     outer.fit(X, y)
     assert np.all(np.isfinite(outer.cv_results_["mean_test_score"]))
     assert active_run(outer) is None and active_run(inner) is None
+
+
+def test_the_engine_runs_every_phase_through_its_run_method():
+    # SearchPhase is a protocol: the engine calls ``run(run, evaluate)``
+    # on each phase of the plan, and a phase needs only the run's public
+    # methods to drive the loop.
+    from skbayes.model_selection._phase import SearchPhase
+    from skbayes.optimizer import GridOptimizer
+
+    calls = []
+
+    class TwoAtATime(SearchPhase):
+        several_calls = True
+
+        def run(self, run, evaluate_candidates):
+            while True:
+                params = self.optimizer.ask(2)
+                if not params:
+                    run.on_exhausted(self, 0)
+                    return False
+                calls.append(len(params))
+                batch = run.schedule(params, None, None)
+                if run.run_batch(self, batch, evaluate_candidates):
+                    return True
+
+    class Search(GridSearch):
+        def _make_plan(self):
+            return [TwoAtATime(GridOptimizer(self.param_grid))]
+
+    search = Search(TREE, {"max_depth": [1, 2, 3, 4, 5]}, cv=2).fit(X, y)
+    assert calls == [2, 2, 1]
+    assert search.cv_results_["param_max_depth"].tolist() == [1, 2, 3, 4, 5]
