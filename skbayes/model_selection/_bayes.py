@@ -10,7 +10,6 @@ scoring, refit, ``cv_results_``) is scikit-learn's, through the engine.
 
 import itertools
 import numbers
-import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -32,6 +31,7 @@ from ._journal import CheckpointWarning, load_history
 from ._parallel import default_batch_size
 from ._ranks import add_train_ranks
 from ._shared_budget import shared_minimums, shared_phase
+from ._warn import warn
 
 #: skopt ``Optimizer`` arguments ``optimizer_kwargs`` may set here.
 _USED_OPTIMIZER_KWARGS = ("n_initial_points", "acq_func", "acq_func_kwargs",
@@ -399,10 +399,9 @@ class BayesSearchCV(BaseSearch):
                         "BayesSearchCV's surrogate is a Gaussian process ('GP')"
                     )
             elif key in _IGNORED_OPTIMIZER_KWARGS:
-                warnings.warn(
+                warn(
                     f"optimizer_kwargs[{key!r}] has no meaning in skbayes and is ignored",
                     UserWarning,
-                    stacklevel=4,
                 )
             else:
                 raise ValueError(
@@ -515,11 +514,10 @@ class BayesSearchCV(BaseSearch):
                 "inside its dimensions)"
             )
         if history and len(used) < len(history):
-            warnings.warn(
+            warn(
                 f"warm_start_from: {len(history) - len(used)} of {len(history)} earlier "
                 "candidates are outside every subspace of search_spaces and are skipped",
                 CheckpointWarning,
-                stacklevel=3,
             )
         return plan
 
@@ -582,18 +580,16 @@ class BayesSearchCV(BaseSearch):
     def _on_exhausted(self, phase, asked):
         index = phase.subspace
         if index is None:  # shared budget: every subspace ran out
-            warnings.warn(
+            warn(
                 f"no subspace of search_spaces has a candidate left to propose after "
                 f"{asked}; the search ends before its n_iter",
                 UserWarning,
-                stacklevel=3,
             )
             return
-        warnings.warn(
+        warn(
             f"subspace {index} of search_spaces has no candidate left to propose after "
             f"{asked}; its search ends before its n_iter",
             UserWarning,
-            stacklevel=3,
         )
 
 

@@ -77,7 +77,6 @@ import os
 import signal
 import threading
 import time
-import warnings
 
 import joblib
 import numpy as np
@@ -90,6 +89,7 @@ from ..utils._sklearn_compat import (
 )
 from ._parallel import available_workers, filled_batch_size
 from ._shipping import check_candidates, check_search, tasks_are_pickled
+from ._warn import warn
 
 #: Seconds added to a call's deadline for dispatching fits and moving data.
 TIMEOUT_GRACE = 1.0
@@ -523,12 +523,11 @@ class FaultGuard:
         self.culprits[id(params)] = (params, reason)
         self.n_culprits += 1
         self.in_a_row += 1
-        warnings.warn(
+        warn(
             f"candidate {_short(params)} failed: {reason}; it is recorded with "
             f"error_score={self.search.error_score!r} and the search goes on"
             + ("" if timeout else f" ({_first_line(exc)})"),
             FitFailedWarning,
-            stacklevel=2,
         )
         if getattr(self.search, "verbose", 0) > 0:
             print(f"[{type(self.search).__name__}] {_short(params)}: {reason}")

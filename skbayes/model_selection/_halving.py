@@ -13,7 +13,6 @@ hyperparameter optimization", AISTATS 2016 (successive halving); Li et al.,
 
 import math
 import numbers
-import warnings
 from collections import namedtuple
 
 import numpy as np
@@ -24,6 +23,7 @@ from sklearn.utils import check_random_state
 from ..optimizer import point_key
 from ._phase import SearchPhase
 from ._param_names import accepts_param
+from ._warn import warn
 
 #: One rung of a schedule: the ``bracket`` it belongs to, its index ``iter``
 #: inside the bracket, and how many candidates it evaluates with how many
@@ -815,12 +815,11 @@ def full_budget_best_index(results, refit_metric, max_resources=None):
     n_resources = np.asarray(results["n_resources"])
     top = n_resources.max()
     if max_resources is not None and top < max_resources:
-        warnings.warn(
+        warn(
             f"no candidate was evaluated with the full budget max_resources="
             f"{max_resources} (the search stopped early); best_* refer to the "
             f"candidates evaluated with n_resources={top}",
             UserWarning,
-            stacklevel=3,
         )
     rows = np.flatnonzero(n_resources == top)
     ranks = np.asarray(results[f"rank_test_{refit_metric}"])[rows]

@@ -64,6 +64,7 @@ import warnings
 from collections.abc import Mapping
 
 import numpy as np
+from ._warn import warn
 
 FORMAT_VERSION = 2
 _MAX_REPR = 200
@@ -425,12 +426,11 @@ def _lock(handle):
             raise CheckpointError(
                 f"checkpoint {handle.name!r} is in use by another running search"
             ) from None
-        warnings.warn(
+        warn(
             f"checkpoint {handle.name!r} cannot be locked on this filesystem "
             f"({exc.strerror or exc}); the search goes on, but make sure that no other "
             "search writes to the same file at the same time",
             CheckpointWarning,
-            stacklevel=5,
         )
 
 
@@ -641,12 +641,11 @@ class Journal:
                     "checkpoint header), so it is not written over; give another path "
                     "for the checkpoint, or move this file away"
                 )
-            warnings.warn(
+            warn(
                 f"checkpoint {self.path!r}: its last line is incomplete ({len(tail)} bytes, "
                 "a crash during a write); it is dropped, and the candidates of that batch "
                 "will be evaluated again",
                 CheckpointWarning,
-                stacklevel=4,
             )
         self._valid_size = complete
         lines = data[:complete].split(b"\n")[:-1]
@@ -940,10 +939,9 @@ def load_history(source, space=None, *, metric=None):
         if unreadable:
             what += f", {unreadable} hold objects that cannot be matched to it"
         example = f" (first: {outside[0]!r:.120})" if outside else ""
-        warnings.warn(
+        warn(
             f"{len(outside) + unreadable} of the earlier search's {len(params) + unreadable} "
             f"candidates were skipped: {what}{example}",
             CheckpointWarning,
-            stacklevel=2,
         )
     return kept_params, kept_scores

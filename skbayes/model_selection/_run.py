@@ -24,7 +24,6 @@ The run also owns the engine loop's bookkeeping (``run_batch``,
 methods below and never touch the search's private methods.
 """
 
-import warnings
 from contextlib import contextmanager
 
 import numpy as np
@@ -32,6 +31,7 @@ from sklearn.exceptions import FitFailedWarning
 
 from ._faults import FaultGuard, split_batch
 from ._session import SearchSession
+from ._warn import warn
 
 _RUNS = {}  # id(search) -> the SearchRun of its running fit
 
@@ -188,10 +188,9 @@ class SearchRun:
         if not self.any_recorded:
             # Every fit of the whole search failed: scikit-learn's own error.
             raise self.first_failure
-        warnings.warn(
+        warn(
             f"The last {len(self.waiting)} candidate(s) failed on every fold; "
             "scikit-learn cannot record a batch in which all fits fail, so they "
             f"are not in cv_results_: {[p for p, _ in self.waiting]!r}",
             FitFailedWarning,
-            stacklevel=2,
         )

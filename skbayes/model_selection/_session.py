@@ -28,7 +28,6 @@ are replayed at the end. A recorded candidate is never dropped.
 import hashlib
 import json
 import os
-import warnings
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -62,6 +61,7 @@ from ._journal import (
     params_key,
 )
 from ._replay import REPLAY_KEY, ROWS_PARAM, Recorded, _n_rows, rows_key, unwrap, wrap
+from ._warn import warn
 
 _MAX_MESSAGE = 2000
 #: Seconds of fitting per batch a checkpointed grid or random search aims at
@@ -226,12 +226,11 @@ class SearchSession:
             missing = sorted(set(current) - set(recorded))
             current = {k: v for k, v in current.items() if k in recorded}
             if missing:
-                warnings.warn(
+                warn(
                     f"checkpoint {journal.path!r} was written by an older skbayes (format "
                     f"version 1) whose fingerprint lacks {', '.join(missing)}: resume from "
                     "it only if they did not change since (or move it away to start anew)",
                     CheckpointWarning,
-                    stacklevel=4,
                 )
         differences = compare_fingerprints(recorded, current)
         if differences:
@@ -435,7 +434,7 @@ class SearchSession:
     def _warn_once(self, key, message):
         if key not in self._warned:
             self._warned.add(key)
-            warnings.warn(message, CheckpointWarning, stacklevel=5)
+            warn(message, CheckpointWarning)
 
     def replaying_phase(self):
         """Whether the running phase still replays recorded candidates in order."""

@@ -1,0 +1,43 @@
+"""Warnings that point at the user's line, whatever the call depth.
+
+A hard-coded ``stacklevel`` breaks whenever the engine's call depth changes
+(a helper extracted, a phase run through another object, scikit-learn's
+``fit`` between the user and ``_run_search``). ``warn`` instead attributes the
+warning to the first frame outside skbayes, scikit-learn and joblib (and
+``contextlib``, whose frames wrap ``with`` blocks): the user's call.
+"""
+
+import contextlib
+import os
+import sys
+import warnings
+
+import joblib
+import sklearn
+
+import skbayes
+
+
+def _package_dir(module):
+    return os.path.dirname(os.path.abspath(module.__file__)) + os.sep
+
+
+_INTERNAL = tuple(_package_dir(m) for m in (skbayes, sklearn, joblib)) + (
+    os.path.abspath(contextlib.__file__),
+)
+
+
+def user_stacklevel():
+    """The ``stacklevel`` that makes a warning issued by the caller point at
+    the first frame outside the packages in ``_INTERNAL``."""
+    frame = sys._getframe(1)  # the function that will call warnings.warn
+    level = 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_INTERNAL):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+def warn(message, category=UserWarning):
+    """``warnings.warn`` attributed to the user's frame (``user_stacklevel``)."""
+    warnings.warn(message, category, stacklevel=user_stacklevel())

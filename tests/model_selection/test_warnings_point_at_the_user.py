@@ -1,0 +1,62 @@
+"""Warnings from a search point at the user's line (``_warn.py``), however
+deep inside skbayes and scikit-learn they are issued."""
+
+import sys
+import warnings
+
+import numpy as np
+from sklearn.datasets import make_classification
+from sklearn.tree import DecisionTreeClassifier
+
+from skbayes import BayesSearchCV, GridSearch
+from skbayes.model_selection import SuccessiveHalving
+from skbayes.space import Categorical
+
+X, y = make_classification(n_samples=60, random_state=0)
+
+
+def ours(caught, text):
+    found = [w for w in caught if text in str(w.message)]
+    assert found, [str(w.message) for w in caught]
+    return found
+
+
+def test_an_exhausted_subspace_warns_at_the_users_fit():
+    search = BayesSearchCV(DecisionTreeClassifier(random_state=0),
+                           {"criterion": Categorical(["gini", "entropy"])},
+                           n_iter=4, cv=2, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        line = sys._getframe().f_lineno + 1
+        search.fit(X, y)
+    found = ours(caught, "no candidate left")
+    assert {(w.filename, w.lineno) for w in found} == {(__file__, line)}
+
+
+def test_failed_last_candidates_warn_at_the_users_fit():
+    class FailsDeep(DecisionTreeClassifier):
+        def fit(self, X, y, **kw):
+            if self.max_depth == 3:
+                raise ValueError("no")
+            return super().fit(X, y, **kw)
+
+    search = GridSearch(FailsDeep(), {"max_depth": [1, 2, 3]}, cv=2, n_points=1,
+                        error_score=np.nan)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        line = sys._getframe().f_lineno + 1
+        search.fit(X, y)
+    found = ours(caught, "failed on every fold")
+    assert {(w.filename, w.lineno) for w in found} == {(__file__, line)}
+
+
+def test_an_early_stop_before_the_full_budget_warns_at_the_users_fit():
+    search = GridSearch(DecisionTreeClassifier(random_state=0), {"max_depth": [1, 2, 3, 4]},
+                        cv=2, callbacks=[lambda state: True],
+                        early_stopping=SuccessiveHalving(min_resources=20))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        line = sys._getframe().f_lineno + 1
+        search.fit(X, y)
+    found = ours(caught, "full budget")
+    assert {(w.filename, w.lineno) for w in found} == {(__file__, line)}
