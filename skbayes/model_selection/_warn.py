@@ -8,21 +8,23 @@ warning to the first frame outside skbayes, scikit-learn and joblib (and
 """
 
 import contextlib
+import inspect
 import os
-import sys
 import warnings
 
 import joblib
 import sklearn
 
-import skbayes
+
+def _package_dir(module_file):
+    return os.path.dirname(os.path.abspath(module_file)) + os.sep
 
 
-def _package_dir(module):
-    return os.path.dirname(os.path.abspath(module.__file__)) + os.sep
-
-
-_INTERNAL = tuple(_package_dir(m) for m in (skbayes, sklearn, joblib)) + (
+#: skbayes (two levels above this file), scikit-learn, joblib, contextlib.
+_INTERNAL = (
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep,
+    _package_dir(sklearn.__file__),
+    _package_dir(joblib.__file__),
     os.path.abspath(contextlib.__file__),
 )
 
@@ -30,7 +32,7 @@ _INTERNAL = tuple(_package_dir(m) for m in (skbayes, sklearn, joblib)) + (
 def user_stacklevel():
     """The ``stacklevel`` that makes a warning issued by the caller point at
     the first frame outside the packages in ``_INTERNAL``."""
-    frame = sys._getframe(1)  # the function that will call warnings.warn
+    frame = inspect.currentframe().f_back  # the function that will call warnings.warn
     level = 1
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_INTERNAL):
         frame = frame.f_back
