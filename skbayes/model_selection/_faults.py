@@ -83,12 +83,16 @@ import numpy as np
 from sklearn.exceptions import FitFailedWarning
 
 from ..utils._sklearn_compat import (
+    backend_pickles_tasks,
+    backend_stops_running_fits,
+    backend_uses_processes,
     dispatched_tasks,
     drop_leftover_tasks,
+    is_all_fits_failed,
     run_on_search_workers,
 )
 from ._parallel import available_workers, filled_batch_size
-from ._shipping import check_candidates, check_search, tasks_are_pickled
+from ._shipping import check_candidates, check_search
 from ._warn import warn
 
 #: Seconds added to a call's deadline for dispatching fits and moving data.
@@ -190,11 +194,6 @@ def _withheld_keys(params):
     # A key under which other keys set nested parameters (``clf`` with
     # ``clf__C``) keeps its value: scikit-learn calls ``set_params`` on it.
     return [k for k in params if not any(o.startswith(k + "__") for o in params)]
-
-
-def _is_all_fits_failed(exc):
-    # scikit-learn's ValueError when every fit of one call failed.
-    return isinstance(exc, ValueError) and "fits failed" in str(exc) and "All the" in str(exc)
 
 
 def merge_extras(rows):
@@ -397,34 +396,6 @@ def check_fit_timeout(fit_timeout):
         )
 
 
-def _active_backend_name():
-    try:
-        from joblib.parallel import get_active_backend
-
-        return type(get_active_backend()[0]).__name__
-    except Exception:  # a joblib without it
-        return None
-
-
-def _backend_uses_processes(n_workers):
-    """Whether the call's fits run in local worker processes joblib starts."""
-    return n_workers > 1 and _active_backend_name() in ("LokyBackend", "MultiprocessingBackend")
-
-
-def _backend_stops_running_fits(n_workers):
-    """Whether aborting a joblib call stops fits that are still running."""
-    try:
-        from joblib.parallel import get_active_backend
-
-        name = type(get_active_backend()[0]).__name__
-    except Exception:  # a joblib without it: assume the worst
-        return False
-    if name in ("LokyBackend", "MultiprocessingBackend", "SequentialBackend"):
-        return True
-    # One worker: joblib runs the fits in this thread (SequentialBackend).
-    return name == "ThreadingBackend" and n_workers == 1
-
-
 class FaultGuard:
     """Runs the engine's ``evaluate_candidates`` calls through worker faults.
 
@@ -467,7 +438,7 @@ class FaultGuard:
         try:
             results = self._call(send_rows)
         except ValueError as exc:
-            if self.search.error_score == "raise" or not _is_all_fits_failed(exc):
+            if self.search.error_score == "raise" or not is_all_fits_failed(exc):
                 raise
             self._failure = exc
             self._carried = send_rows
@@ -507,7 +478,7 @@ class FaultGuard:
             raise WorkerFaultError(
                 f"{what} while evaluating {len(part)} candidate(s), and error_score='raise'"
             ) from (None if timeout else exc)
-        if timeout and not _backend_stops_running_fits(self._workers()):
+        if timeout and not backend_stops_running_fits(self._workers()):
             raise WorkerFaultError(
                 f"{what}, and the active joblib backend cannot stop a running fit (it "
                 "would keep its worker busy); the search stops here. Use the loky "
@@ -593,7 +564,7 @@ class FaultGuard:
             self._n_workers = self._workers()
         elif self._restarting:
             self._await_workers()
-        if tasks_are_pickled(self._workers()):
+        if backend_pickles_tasks(self._workers()):
             # Named errors instead of joblib's anonymous one (or a Dask
             # submission that fails and is waited for forever): _shipping.py.
             check_candidates(p for p, _ in rows if not self.is_culprit(p))
@@ -609,7 +580,7 @@ class FaultGuard:
             deadline = deadline_for(timeout, n_fits, workers)
             if self._restarting:  # killed workers are starting again
                 deadline += STARTUP_GRACE
-            if (self._restarting or not self._warm) and _backend_uses_processes(workers):
+            if (self._restarting or not self._warm) and backend_uses_processes(workers):
                 _warm_up_workers(self._evaluate_candidates, workers, self.search.estimator)
             self._warm = True
             evaluate = self._evaluate_candidates

@@ -27,27 +27,12 @@ try:  # what loky and Dask pickle tasks with (a joblib dependency)
 except ImportError:  # pragma: no cover - joblib without cloudpickle
     _pickler = pickle
 
-#: joblib backends whose workers share the search's process (nothing pickled).
-_IN_PROCESS_BACKENDS = {"SequentialBackend", "ThreadingBackend"}
 def shipped_state(state, fitting):
     """The search's pickled ``state``; while it is ``fitting``, the same
     without its callbacks, which workers never call."""
     if not fitting:
         return state
     return {**state, "callbacks": None}
-
-
-def tasks_are_pickled(n_workers):
-    """Whether the active joblib backend pickles the tasks of a call."""
-    if n_workers <= 1:
-        return False  # joblib runs the call in this process
-    try:
-        from joblib.parallel import get_active_backend
-
-        name = type(get_active_backend()[0]).__name__
-    except Exception:  # a joblib without it: assume tasks are pickled
-        return True
-    return name not in _IN_PROCESS_BACKENDS
 
 
 def _pickle_error(value):
