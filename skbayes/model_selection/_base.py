@@ -240,7 +240,7 @@ class BaseSearch(BaseSearchCV):
             tree.begin()
             session.begin(plan, self._n_splits(), run.fit_callbacks)
             for index, phase in enumerate(plan):
-                session.enter_phase(index)
+                session.phase = index
                 if phase.run(run, evaluate_candidates):
                     break
             # Recorded candidates this run did not reach (smaller budget, an

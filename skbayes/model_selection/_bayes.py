@@ -16,6 +16,7 @@ import numpy as np
 from scipy.optimize import OptimizeResult
 from sklearn.utils import check_random_state
 
+from ..acquisition import ACQUISITIONS
 from ..callbacks import check_callbacks
 from ..optimizer import BayesOptimizer
 from ..optimizer._shared import default_minimum
@@ -23,7 +24,7 @@ from ..space import Space
 from ..space._dimensions import _same_category
 from ..utils._sklearn_compat import Interval, StrOptions, validate_parameters
 from ._base import BaseSearch
-from ._phase import SearchPhase
+from ._phase import OptimizerWrapper, SearchPhase, proposal_columns
 from ._run import active_run
 from ._docs import SEARCH_ATTRIBUTES, SEARCH_PARAMETERS
 from ._halving import Hyperband, SuccessiveHalving
@@ -217,7 +218,7 @@ class BayesSearchCV(BaseSearch):
         "n_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "n_initial_points": [Interval(numbers.Integral, 0, None, closed="left")],
-        "acq_func": [StrOptions({"EI", "PI", "LCB", "gp_hedge"})],
+        "acq_func": [StrOptions({*ACQUISITIONS, "gp_hedge"})],
         "acq_func_kwargs": [dict, None],
         "initial_params": [list, None],
         # a fitted search, a cv_results_ dict or a path: load_history checks it
@@ -552,18 +553,8 @@ class BayesSearchCV(BaseSearch):
             optimizer.tell([p for p, _ in history], [s for _, s in history])
 
         def more_results(params, info):
-            proposer = info.get("optimizer", optimizer)
-            ask_info = list(getattr(proposer, "ask_info", None) or [])
-            if len(ask_info) != len(params):
-                ask_info = [{}] * len(params)
-            batch = state["batch"]
-            state["batch"] += 1
-            return {
-                "subspace": [index] * len(params),
-                "batch": [batch] * len(params),
-                "initial_design": [bool(a.get("initial", True)) for a in ask_info],
-                "proposal_time": [float(a.get("proposal_time", 0.0)) for a in ask_info],
-            }
+            return proposal_columns(info.get("optimizer", optimizer), params, state,
+                                    lambda ask_info: [index] * len(ask_info))
 
         # Early stopping builds a fresh model per bracket (BOHB-like).
         return SearchPhase(
@@ -695,13 +686,13 @@ class _Single:
         return 1
 
 
-class _FixedParams:
+class _FixedParams(OptimizerWrapper):
     """An optimizer over some parameters, with the enumerated ones
     (``exhaustive_params``) added to what it proposes and removed from what
     it is told."""
 
     def __init__(self, optimizer, fixed):
-        self.optimizer = optimizer
+        super().__init__(optimizer)
         self.fixed = dict(fixed)
 
     def ask(self, n_points=1):
@@ -713,13 +704,6 @@ class _FixedParams:
 
     def __len__(self):
         return len(self.optimizer)
-
-    def __getattr__(self, name):
-        # Only called for names this wrapper lacks; never for its own fields
-        # (unpickling looks attributes up before they are set).
-        if name.startswith("__") or name == "optimizer":
-            raise AttributeError(name)
-        return getattr(self.optimizer, name)
 
 
 def _result(optimizer):

@@ -92,7 +92,7 @@ from ..utils._sklearn_compat import (
     run_on_search_workers,
 )
 from ._parallel import available_workers, filled_batch_size
-from ._shipping import check_candidates, check_search
+from ._shipping import _short, check_candidates, check_search
 from ._warn import warn
 
 #: Seconds added to a call's deadline for dispatching fits and moving data.
@@ -603,11 +603,6 @@ _CALL_CODE = FaultGuard._call.__code__
 def _first_line(exc):
     text = str(exc).strip().splitlines()
     return text[0][:200] if text else ""
-
-
-def _short(value, limit=80):
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def deadline_for(fit_timeout, n_fits, n_workers):

@@ -21,7 +21,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 
 from ..optimizer import point_key
-from ._phase import SearchPhase
+from ._phase import OptimizerWrapper, SearchPhase
 from ._param_names import accepts_param
 from ._warn import warn
 
@@ -530,7 +530,7 @@ def _top(scores, k):
     return order[:k]
 
 
-class _TellSink:
+class _TellSink(OptimizerWrapper):
     """Stands in for a phase's optimizer while a halving phase runs.
 
     The run's ``run_batch`` tells the phase's optimizer every batch it
@@ -540,17 +540,12 @@ class _TellSink:
     """
 
     def __init__(self, optimizer):
-        self.optimizer = optimizer
+        super().__init__(optimizer)
         self.scores = {}
         self.forward = {}  # id(sent params) -> params as the optimizer knows them
 
     def __len__(self):
         return len(self.optimizer)
-
-    def __getattr__(self, name):
-        if name.startswith("__") or name == "optimizer":
-            raise AttributeError(name)
-        return getattr(self.optimizer, name)
 
     def tell(self, params, scores):
         params, scores = list(params), [float(s) for s in scores]

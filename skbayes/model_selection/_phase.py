@@ -66,3 +66,35 @@ class SearchPhase:
             if run.run_batch(self, batch, evaluate_candidates):
                 return True
         return False
+
+
+class OptimizerWrapper:
+    """Stands in for ``optimizer``, which answers every attribute the
+    wrapper does not define (``x_iters``, ``ask_info``, ``space``, ...)."""
+
+    def __init__(self, optimizer):
+        self.optimizer = optimizer
+
+    def __getattr__(self, name):
+        # Only called for names this wrapper lacks; never for its own fields
+        # (unpickling looks attributes up before they are set).
+        if name.startswith("__") or name == "optimizer":
+            raise AttributeError(name)
+        return getattr(self.optimizer, name)
+
+
+def proposal_columns(proposer, params, state, subspaces):
+    """``BayesSearchCV``'s own ``cv_results_`` columns for newly proposed
+    ``params``: ``subspaces(ask_info)`` gives the ``subspace`` column;
+    ``state["batch"]`` numbers the batches (and is advanced)."""
+    ask_info = list(getattr(proposer, "ask_info", None) or [])
+    if len(ask_info) != len(params):
+        ask_info = [{}] * len(params)
+    batch = state["batch"]
+    state["batch"] += 1
+    return {
+        "subspace": subspaces(ask_info),
+        "batch": [batch] * len(params),
+        "initial_design": [bool(a.get("initial", True)) for a in ask_info],
+        "proposal_time": [float(a.get("proposal_time", 0.0)) for a in ask_info],
+    }

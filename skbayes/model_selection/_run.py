@@ -30,6 +30,7 @@ import numpy as np
 from sklearn.exceptions import FitFailedWarning
 
 from ._faults import FaultGuard, split_batch
+from ._replay import REPLAY_KEY
 from ._session import SearchSession
 from ._warn import warn
 
@@ -182,7 +183,8 @@ class SearchRun:
     def finish_waiting(self):
         """Candidates still waiting at the end: scikit-learn's own error if
         nothing at all was recorded, else a warning naming them."""
-        self.session.strip(p for p, _ in self.waiting)
+        for params, _ in self.waiting:  # replayed candidates that failed
+            params.pop(REPLAY_KEY, None)
         if not self.waiting:
             return
         if not self.any_recorded:

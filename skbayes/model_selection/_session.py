@@ -428,9 +428,6 @@ class SearchSession:
         finally:
             self.close()
 
-    def enter_phase(self, index):
-        self.phase = index
-
     def _warn_once(self, key, message):
         if key not in self._warned:
             self._warned.add(key)
@@ -551,10 +548,6 @@ class SearchSession:
         for params in sent:
             params.pop(REPLAY_KEY, None)
         results.pop(f"param_{REPLAY_KEY}", None)
-
-    def strip(self, params_list):
-        for params in params_list:
-            params.pop(REPLAY_KEY, None)
 
     def record(self, batch, results, failure, objective):
         """Count the batch and append its live candidates to the journal."""
