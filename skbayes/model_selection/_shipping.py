@@ -74,8 +74,8 @@ def check_candidates(candidates):
 def check_search(search):
     """Raise ``TypeError`` naming the parameter of ``search`` that does not
     pickle, where scikit-learn sends the search with every task."""
-    if not search_is_sent_with_tasks():
-        return
+    if not search_is_sent_with_tasks() or getattr(search, "n_splits_", None) == 0:
+        return  # no fit task (an empty cv iterator): scikit-learn's own error follows
     exc = _pickle_error(search)
     if exc is None:
         return
