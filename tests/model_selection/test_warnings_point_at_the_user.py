@@ -15,22 +15,24 @@ from skbayes.space import Categorical
 X, y = make_classification(n_samples=60, random_state=0)
 
 
-def ours(caught, text):
-    found = [w for w in caught if text in str(w.message)]
+def warned_at(search, text):
+    """(file, line) of each warning about ``text`` that ``search.fit`` gives,
+    and the (file, line) of that fit call."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        line = sys._getframe().f_lineno + 1
+        search.fit(X, y)
+    found = {(w.filename, w.lineno) for w in caught if text in str(w.message)}
     assert found, [str(w.message) for w in caught]
-    return found
+    return found, {(__file__, line)}
 
 
 def test_an_exhausted_subspace_warns_at_the_users_fit():
     search = BayesSearchCV(DecisionTreeClassifier(random_state=0),
                            {"criterion": Categorical(["gini", "entropy"])},
                            n_iter=4, cv=2, random_state=0)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        line = sys._getframe().f_lineno + 1
-        search.fit(X, y)
-    found = ours(caught, "no candidate left")
-    assert {(w.filename, w.lineno) for w in found} == {(__file__, line)}
+    found, fit_line = warned_at(search, "no candidate left")
+    assert found == fit_line
 
 
 def test_failed_last_candidates_warn_at_the_users_fit():
@@ -42,21 +44,13 @@ def test_failed_last_candidates_warn_at_the_users_fit():
 
     search = GridSearch(FailsDeep(), {"max_depth": [1, 2, 3]}, cv=2, n_points=1,
                         error_score=np.nan)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        line = sys._getframe().f_lineno + 1
-        search.fit(X, y)
-    found = ours(caught, "failed on every fold")
-    assert {(w.filename, w.lineno) for w in found} == {(__file__, line)}
+    found, fit_line = warned_at(search, "failed on every fold")
+    assert found == fit_line
 
 
 def test_an_early_stop_before_the_full_budget_warns_at_the_users_fit():
     search = GridSearch(DecisionTreeClassifier(random_state=0), {"max_depth": [1, 2, 3, 4]},
                         cv=2, callbacks=[lambda state: True],
                         early_stopping=SuccessiveHalving(min_resources=20))
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        line = sys._getframe().f_lineno + 1
-        search.fit(X, y)
-    found = ours(caught, "full budget")
-    assert {(w.filename, w.lineno) for w in found} == {(__file__, line)}
+    found, fit_line = warned_at(search, "full budget")
+    assert found == fit_line
