@@ -64,6 +64,8 @@ import warnings
 from collections.abc import Mapping
 
 import numpy as np
+
+from ..space._dimensions import _same_category
 from ._warn import warn
 
 FORMAT_VERSION = 2
@@ -89,17 +91,6 @@ class CheckpointWarning(UserWarning):
 def _short_repr(value):
     text = re.sub(r" at 0x[0-9A-Fa-f]+", "", repr(value))
     return text if len(text) <= _MAX_REPR else text[: _MAX_REPR - 3] + "..."
-
-
-def _same(a, b):
-    if a is b:
-        return True
-    if type(a) is not type(b):
-        return False
-    try:
-        return bool(a == b)
-    except Exception:  # numpy arrays and other ambiguous comparisons
-        return False
 
 
 def choices_from_spaces(spaces):
@@ -165,7 +156,7 @@ def encode_value(value, choices=()):
         if choice is value:
             return {"index": index, "repr": _short_repr(value)}
     for index, choice in enumerate(choices):
-        if _same(choice, value):
+        if _same_category(choice, value):  # the space's own rule
             return {"index": index, "repr": _short_repr(value)}
     return {"opaque": f"{kind.__module__}.{kind.__qualname__}", "repr": _short_repr(value)}
 
