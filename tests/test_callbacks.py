@@ -142,15 +142,12 @@ def test_every_callback_is_called_even_after_one_stops():
 
 
 def test_fit_callbacks_are_called_too():
-    # BayesSearchCV.fit(..., callback=...) stores skopt-style callbacks in
-    # ``_fit_callbacks`` before the engine runs; any search honours them.
+    # BayesSearchCV.fit(..., callback=...) gives skopt-style callbacks to
+    # the fit's run (``_fit_run``); any search honours them.
     class SkoptStyleSearch(GridSearch):
         def fit(self, X, y=None, *, callback=None, **params):
-            self._fit_callbacks = check_callbacks(callback, "callback")
-            try:
-                return super().fit(X, y, **params)
-            finally:
-                del self._fit_callbacks
+            self._fit_run(X, y, params, check_callbacks(callback, "callback"))
+            return self
 
     seen = []
     search = SkoptStyleSearch(

@@ -9,39 +9,26 @@ public classes differ only in the optimizers they build (``_make_plan``).
 import math
 import numbers
 import os
-import warnings
 from abc import abstractmethod
 
 import numpy as np
 from joblib import effective_n_jobs
-from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import check_cv
 
 from .. import callbacks as _callbacks
 from ..utils._sklearn_compat import BaseSearchCV, Interval
 from ._callback_tree import CallbackTree
-from ._faults import FaultGuard, check_fit_timeout, split_batch
+from ._faults import check_fit_timeout
 from ._halving import describe_data, full_budget_best_index, halving_plan
 from ._parallel import budgeted_batch_size, default_batch_size
 from ._param_names import check_param_names
-from ._session import SearchSession
+from ._phase import SearchPhase  # noqa: F401 (its historical home)
+from ._run import SearchRun, active_run
 from ._shipping import shipped_state
 
 
 def _scorer_names(results):
     return sorted(k[len("mean_test_"):] for k in results if k.startswith("mean_test_"))
-
-
-class SearchPhase:
-    """One optimizer and the number of candidates to take from it.
-
-    ``budget=None`` means "until the optimizer is exhausted" (a grid).
-    """
-
-    def __init__(self, optimizer, budget=None, more_results=None):
-        self.optimizer = optimizer
-        self.budget = budget
-        self.more_results = more_results or (lambda params, info: None)
 
 
 class BaseSearch(BaseSearchCV):
@@ -69,7 +56,7 @@ class BaseSearch(BaseSearchCV):
     def __getstate__(self):
         # scikit-learn >= 1.9 pickles the search into every fit task; a
         # running fit leaves its callbacks out (they run only here).
-        return shipped_state(super().__getstate__())
+        return shipped_state(super().__getstate__(), active_run(self) is not None)
 
     @abstractmethod
     def _make_plan(self):
@@ -91,10 +78,11 @@ class BaseSearch(BaseSearchCV):
         """
         if self.checkpoint is not None:
             workers = max(1, math.ceil(effective_n_jobs(self.n_jobs) / self._n_splits()))
-            size = self._session.checkpoint_batch_size(workers)  # grows with speed
+            session = self._running_session()
+            size = session.checkpoint_batch_size(workers)  # grows with speed
             # Replayed candidates cost nothing: no budget bound while replaying.
             if (self._budgeted() and not self._early_stopping()
-                    and not self._session.replaying_phase()):
+                    and not session.replaying_phase()):
                 size = min(size, self._budgeted_batch_size())
             return size
         if self._budgeted() and not self._early_stopping():  # rungs: _halving.py
@@ -109,13 +97,13 @@ class BaseSearch(BaseSearchCV):
         return (
             getattr(self, "max_time", None) is not None
             or bool(getattr(self, "callbacks", None))
-            or bool(self.__dict__.get("_fit_callbacks"))
+            or bool(getattr(active_run(self), "fit_callbacks", None))
         )
 
     def _budgeted_batch_size(self):
         """Bounded batches: ``_parallel.budgeted_batch_size`` with this fit's
         progress and clock."""
-        session = self.__dict__.get("_session")
+        session = self._running_session()
         filled = default_batch_size(self.n_jobs, self._n_splits())
         n_done = getattr(session, "n_candidates", 0)
         start = getattr(session, "_clock_start", None)
@@ -127,8 +115,19 @@ class BaseSearch(BaseSearchCV):
     def _n_splits(self):
         """Cross-validation splits of the running fit (scikit-learn < 1.9
         sets ``n_splits_`` only after the search)."""
-        session = self.__dict__.get("_session")
+        session = self._running_session()
         return getattr(self, "n_splits_", None) or getattr(session, "n_splits", None) or 1
+
+    def _running_session(self):
+        """The ``SearchSession`` of the running fit, or None."""
+        run = active_run(self)
+        return None if run is None else run.session
+
+    def _user_estimator(self):
+        """The user's estimator: while a checkpoint is replayed, the running
+        fit wraps ``estimator`` (``_replay.py``); its session keeps the original."""
+        session = self._running_session()
+        return self.estimator if session is None else session.estimator
 
     def _batch_size(self, phase):
         return self.n_points if self.n_points is not None else self._default_batch_size(phase)
@@ -194,39 +193,41 @@ class BaseSearch(BaseSearchCV):
         self : object
             Instance of fitted estimator.
         """
-        session = SearchSession(self)
+        self._fit_run(X, y, params)
+        return self
+
+    def _fit_run(self, X, y, params, fit_callbacks=()):
+        """scikit-learn's ``fit`` inside a new ``SearchRun`` (``_run.py``),
+        which holds all the state of this fit; return the finished run."""
+        run = SearchRun(self, fit_callbacks)
+        session = run.session
         session.open(X, y, params)
-        self._session = session
         # early_stopping's resources depend on the data (_halving.py).
-        self._halving = {"data": describe_data(X, y)} if self._early_stopping() else None
+        run.data = describe_data(X, y) if self._early_stopping() else None
         try:
-            with session.fitting(params) as fit_params:
+            with run.active(), session.fitting(params) as fit_params:
                 super().fit(X, y, **fit_params)
         finally:
             session.close()
-            self.__dict__.pop("_session", None)
-            self.__dict__.pop("_halving", None)
-        return self
+        return run
 
     # -- the loop ---------------------------------------------------------
     def _run_search(self, evaluate_candidates, callback_ctx=None):
         # callback_ctx: scikit-learn >= 1.9's callbacks (_callback_tree.py).
-        session = self.__dict__.get("_session") or SearchSession(self)
-        self._session = session
+        run = active_run(self)
+        if run is None:  # BaseSearchCV.fit called around our fit
+            run = SearchRun(self)
+            with run.active():
+                return self._run_search(evaluate_candidates, callback_ctx)
+        session = run.session
         check_fit_timeout(getattr(self, "fit_timeout", None))
-        self._fault_guard = FaultGuard(self)  # worker crashes and timeouts (_faults.py)
-        self._deferred = []
-        self._any_recorded = False
-        self._first_failure = None
-        self._last_failure = None
         try:
             plan = self._make_plan()
             # After the plan, which checks the values as scikit-learn does first.
             check_param_names(session.estimator, self._spaces_for_name_check())
             if self._early_stopping():
-                plan, self._halving["max_resources"] = halving_plan(
-                    self, plan, self._halving["data"]
-                )
+                plan, run.full_budget = halving_plan(self, plan, run.data)
+                session.full_budget = run.full_budget
             self._check_constant_splits(plan)
             tree = CallbackTree(
                 self,
@@ -237,35 +238,30 @@ class BaseSearch(BaseSearchCV):
             )
             evaluate_candidates = tree.wrap(evaluate_candidates)
             tree.begin()
-            session.begin(plan, self._n_splits())
+            session.begin(plan, self._n_splits(), run.fit_callbacks)
             for index, phase in enumerate(plan):
-                session.enter_phase(index)
-                if self._run_phase(phase, evaluate_candidates):
+                session.phase = index
+                if phase.run(run, evaluate_candidates):
                     break
             # Recorded candidates this run did not reach (smaller budget, an
             # early stop) are still replayed: a checkpoint loses nothing.
             for phase, batch in session.leftover_batches(plan):
-                self._run_batch(phase, batch, evaluate_candidates)
-            session.strip(p for p, _ in self._deferred)
-            self._finish_deferred()
-            if not self._any_recorded:
+                run.run_batch(phase, batch, evaluate_candidates)
+            run.finish_waiting()
+            if not run.any_recorded:
                 # No candidate at all (e.g. param_grid=[]): scikit-learn's own
                 # "No fits were performed" error rather than an IndexError.
                 evaluate_candidates([])
             session.finish(session.last_results)
             tree.end()
         finally:
-            try:
-                session.end()
-            finally:
-                del self._deferred, self._any_recorded, self._first_failure
-                del self._last_failure, self._fault_guard
+            session.end()
 
     def _single_call(self, plan):
         """Whether ``plan`` is run in one ``evaluate_candidates`` call, as
         scikit-learn's searches are (one batch, no checkpoint)."""
-        if self.checkpoint is not None or len(plan) != 1 or hasattr(plan[0], "run"):
-            return False  # a phase with "run" (early stopping) makes several calls
+        if self.checkpoint is not None or len(plan) != 1 or plan[0].several_calls:
+            return False
         budget = plan[0].budget if plan[0].budget is not None else len(plan[0].optimizer)
         return self._batch_size(plan[0]) >= budget
 
@@ -288,57 +284,7 @@ class BaseSearch(BaseSearchCV):
                 "KFold(5, shuffle=True, random_state=0)"
             )
         # Attributes do not tell for a custom splitter: compare its folds.
-        self._session.check_constant_folds()
-
-    def _run_phase(self, phase, evaluate_candidates):
-        """Run one phase; return True if the whole search must stop."""
-        if hasattr(phase, "run"):  # a phase with its own loop (_halving.py)
-            return phase.run(self, evaluate_candidates)
-        asked = 0
-        while phase.budget is None or asked < phase.budget:
-            n = self._batch_size(phase)
-            if phase.budget is not None:
-                n = min(n, phase.budget - asked)
-            params = phase.optimizer.ask(n) if n > 0 else []
-            if not params:
-                self._on_exhausted(phase, asked)
-                break
-            extra = phase.more_results(params, {"n_asked": asked + len(params)})
-            # The session replays candidates recorded in a checkpoint.
-            room = None if phase.budget is None else phase.budget - asked
-            batch = self._session.schedule(params, extra, room)
-            asked += len(batch.tell)
-            if self._run_batch(phase, batch, evaluate_candidates):
-                return True
-        return False
-
-    def _run_batch(self, phase, batch, evaluate_candidates):
-        """Evaluate one batch, tell the optimizer, journal it and call the
-        callbacks; return True if the search must stop."""
-        session = self._session
-        results = self._evaluate(evaluate_candidates, batch.send, batch.extra)
-        # Candidates at the end of the batch that a worker fault left
-        # unrecorded (sent again with the next batch, see _faults.py).
-        unrecorded = self.__dict__.pop("_unrecorded", 0) if results is not None else 0
-        head, tail = (batch, None)
-        if unrecorded:
-            head, tail = split_batch(batch, len(batch.send) - unrecorded)
-        if results is None:
-            scores = [np.nan] * len(batch.send)
-            objective = None
-        else:
-            scores = self._batch_scores(results, len(head.send)) + [np.nan] * unrecorded
-            objective = self._objective_key(results)
-        if phase is not None:
-            phase.optimizer.tell(batch.tell, scores)
-        session.record(head, results, self._last_failure, objective)
-        if tail is not None:
-            session.record(tail, None, self._last_failure, objective)
-        stop = self._after_batch(phase, batch.tell, scores, results)
-        objective = objective or (
-            None if session.last_results is None else self._objective_key(session.last_results)
-        )
-        return session.notify(batch, scores, objective) or stop
+        self._running_session().check_constant_folds()
 
     def _early_stopping(self):
         return getattr(self, "early_stopping", None) is not None
@@ -349,59 +295,10 @@ class BaseSearch(BaseSearchCV):
         # come from full-budget rows only; scikit-learn's halving searches
         # override this same method. Guarded by tests on sklearn 1.6 and newest.
         if self._early_stopping() and not callable(refit) and "n_resources" in results:
-            state = self.__dict__.get("_halving") or {}
-            return full_budget_best_index(results, refit_metric, state.get("max_resources"))
+            run = active_run(self)
+            full_budget = None if run is None else run.full_budget
+            return full_budget_best_index(results, refit_metric, full_budget)
         return super()._select_best_index(refit, refit_metric, results)
 
     def _on_exhausted(self, phase, asked):
         """Called when an optimizer runs out of points before its budget."""
-
-    def _after_batch(self, phase, params, scores, results):
-        """Called after each batch is told; return True to stop the search."""
-        return False
-
-    def _evaluate(self, evaluate_candidates, params, extra):
-        """``evaluate_candidates`` that survives failed fits and dead workers.
-
-        scikit-learn raises for a call in which every fit failed and records
-        nothing; such candidates are kept and sent again in front of the next
-        batch, where they are recorded as failed candidates (``error_score``)
-        alongside candidates that worked. A call that loses a worker (or runs
-        past ``fit_timeout``) is split until the candidate at fault is found,
-        which is then recorded as failed (``_faults.FaultGuard``); candidates
-        left over at the end of the batch wait for the next one like a
-        failed batch. Returns None when no candidate of the batch is
-        recorded; else ``self._unrecorded`` is how many of its last
-        candidates are not.
-        """
-        rows = list(self._deferred) + [
-            (p, None if extra is None else {k: v[i] for k, v in extra.items()})
-            for i, p in enumerate(params)
-        ]
-        results, n_recorded, failure = self._fault_guard.evaluate(evaluate_candidates, rows)
-        left = rows[n_recorded:]
-        if left:
-            self._first_failure = self._first_failure or failure
-            self._last_failure = failure
-        if n_recorded:
-            self._session.after_call([p for p, _ in rows[:n_recorded]], results)
-            self._any_recorded = True
-        self._deferred = left
-        if len(left) >= len(params):
-            return None
-        self._unrecorded = len(left)
-        return results
-
-    def _finish_deferred(self):
-        if not self._deferred:
-            return
-        if not self._any_recorded:
-            # Every fit of the whole search failed: scikit-learn's own error.
-            raise self._first_failure
-        warnings.warn(
-            f"The last {len(self._deferred)} candidate(s) failed on every fold; "
-            "scikit-learn cannot record a batch in which all fits fail, so they "
-            f"are not in cv_results_: {[p for p, _ in self._deferred]!r}",
-            FitFailedWarning,
-            stacklevel=2,
-        )

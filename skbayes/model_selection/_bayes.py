@@ -10,26 +10,29 @@ scoring, refit, ``cv_results_``) is scikit-learn's, through the engine.
 
 import itertools
 import numbers
-import warnings
 from collections.abc import Mapping
 
 import numpy as np
 from scipy.optimize import OptimizeResult
 from sklearn.utils import check_random_state
 
+from ..acquisition import ACQUISITIONS
 from ..callbacks import check_callbacks
 from ..optimizer import BayesOptimizer
 from ..optimizer._shared import default_minimum
 from ..space import Space
 from ..space._dimensions import _same_category
 from ..utils._sklearn_compat import Interval, StrOptions, validate_parameters
-from ._base import BaseSearch, SearchPhase
+from ._base import BaseSearch
+from ._phase import OptimizerWrapper, SearchPhase, proposal_columns
+from ._run import active_run
 from ._docs import SEARCH_ATTRIBUTES, SEARCH_PARAMETERS
 from ._halving import Hyperband, SuccessiveHalving
 from ._journal import CheckpointWarning, load_history
 from ._parallel import default_batch_size
 from ._ranks import add_train_ranks
 from ._shared_budget import shared_minimums, shared_phase
+from ._warn import warn
 
 #: skopt ``Optimizer`` arguments ``optimizer_kwargs`` may set here.
 _USED_OPTIMIZER_KWARGS = ("n_initial_points", "acq_func", "acq_func_kwargs",
@@ -215,7 +218,7 @@ class BayesSearchCV(BaseSearch):
         "n_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "n_initial_points": [Interval(numbers.Integral, 0, None, closed="left")],
-        "acq_func": [StrOptions({"EI", "PI", "LCB", "gp_hedge"})],
+        "acq_func": [StrOptions({*ACQUISITIONS, "gp_hedge"})],
         "acq_func_kwargs": [dict, None],
         "initial_params": [list, None],
         # a fitted search, a cv_results_ dict or a path: load_history checks it
@@ -330,15 +333,9 @@ class BayesSearchCV(BaseSearch):
         params = {**(self.fit_params or {}), **params}
         if groups is not None:
             params["groups"] = groups
-        self._fit_callbacks = check_callbacks(callback, "callback")
-        self._optimizers = _LocalList()
-        try:
-            super().fit(X, y, **params)
-            add_train_ranks(self.cv_results_)  # skopt's rank_train_* columns
-            self.optimizer_results_ = [_result(opt) for opt in self._optimizers]
-        finally:
-            self.__dict__.pop("_fit_callbacks", None)
-            self.__dict__.pop("_optimizers", None)
+        run = self._fit_run(X, y, params, check_callbacks(callback, "callback"))
+        add_train_ranks(self.cv_results_)  # skopt's rank_train_* columns
+        self.optimizer_results_ = [_result(opt) for opt in run.optimizers]
         return self
 
     # -- the plan -------------------------------------------------------------
@@ -403,10 +400,9 @@ class BayesSearchCV(BaseSearch):
                         "BayesSearchCV's surrogate is a Gaussian process ('GP')"
                     )
             elif key in _IGNORED_OPTIMIZER_KWARGS:
-                warnings.warn(
+                warn(
                     f"optimizer_kwargs[{key!r}] has no meaning in skbayes and is ignored",
                     UserWarning,
-                    stacklevel=4,
                 )
             else:
                 raise ValueError(
@@ -466,7 +462,8 @@ class BayesSearchCV(BaseSearch):
         initial = _check_initial_params(self.initial_params)
         history = self._warm_start_history()
         rng = check_random_state(self.random_state)
-        optimizers = self.__dict__.setdefault("_optimizers", _LocalList())
+        run = active_run(self)
+        optimizers = [] if run is None else run.optimizers
         state = {"batch": 0}
         shared = bool(self.shared_budget)
         explicit = self._explicit_minimums() if shared else None
@@ -518,11 +515,10 @@ class BayesSearchCV(BaseSearch):
                 "inside its dimensions)"
             )
         if history and len(used) < len(history):
-            warnings.warn(
+            warn(
                 f"warm_start_from: {len(history) - len(used)} of {len(history)} earlier "
                 "candidates are outside every subspace of search_spaces and are skipped",
                 CheckpointWarning,
-                stacklevel=3,
             )
         return plan
 
@@ -557,24 +553,14 @@ class BayesSearchCV(BaseSearch):
             optimizer.tell([p for p, _ in history], [s for _, s in history])
 
         def more_results(params, info):
-            proposer = info.get("optimizer", optimizer)
-            ask_info = list(getattr(proposer, "ask_info", None) or [])
-            if len(ask_info) != len(params):
-                ask_info = [{}] * len(params)
-            batch = state["batch"]
-            state["batch"] += 1
-            return {
-                "subspace": [index] * len(params),
-                "batch": [batch] * len(params),
-                "initial_design": [bool(a.get("initial", True)) for a in ask_info],
-                "proposal_time": [float(a.get("proposal_time", 0.0)) for a in ask_info],
-            }
+            return proposal_columns(info.get("optimizer", optimizer), params, state,
+                                    lambda ask_info: [index] * len(ask_info))
 
-        phase = SearchPhase(optimizer, budget=budget, more_results=more_results)
         # Early stopping builds a fresh model per bracket (BOHB-like).
-        phase.new_optimizer = lambda number, n_observed: build(number + 1, n_observed)
-        phase.subspace = index
-        return phase
+        return SearchPhase(
+            optimizer, budget=budget, more_results=more_results, subspace=index,
+            new_optimizer=lambda number, n_observed: build(number + 1, n_observed),
+        )
 
     def _explicit_minimums(self):
         """Per subspace, the ``n`` of a ``(dict, n)`` pair or None (a plain dict)."""
@@ -583,20 +569,18 @@ class BayesSearchCV(BaseSearch):
         return [entry[1] if isinstance(entry, tuple) else None for entry in entries]
 
     def _on_exhausted(self, phase, asked):
-        index = getattr(getattr(phase, "phase", phase), "subspace", 0)
+        index = phase.subspace
         if index is None:  # shared budget: every subspace ran out
-            warnings.warn(
+            warn(
                 f"no subspace of search_spaces has a candidate left to propose after "
                 f"{asked}; the search ends before its n_iter",
                 UserWarning,
-                stacklevel=3,
             )
             return
-        warnings.warn(
+        warn(
             f"subspace {index} of search_spaces has no candidate left to propose after "
             f"{asked}; its search ends before its n_iter",
             UserWarning,
-            stacklevel=3,
         )
 
 
@@ -674,17 +658,6 @@ def _combinations(space, exhaustive):
     return [dict(zip(names, combo)) for combo in itertools.product(*values)]
 
 
-class _LocalList(list):
-    """The phases' optimizers, kept on the search during ``fit``.
-
-    scikit-learn >= 1.9 ships the search to every joblib task (``caller``);
-    the optimizers (history, Gaussian processes) stay in this process.
-    """
-
-    def __reduce__(self):
-        return (_LocalList, ())
-
-
 class _Single:
     """The optimizer of a phase whose every parameter is enumerated: the one
     empty point (combined with the fixed values), then nothing."""
@@ -713,13 +686,13 @@ class _Single:
         return 1
 
 
-class _FixedParams:
+class _FixedParams(OptimizerWrapper):
     """An optimizer over some parameters, with the enumerated ones
     (``exhaustive_params``) added to what it proposes and removed from what
     it is told."""
 
     def __init__(self, optimizer, fixed):
-        self.optimizer = optimizer
+        super().__init__(optimizer)
         self.fixed = dict(fixed)
 
     def ask(self, n_points=1):
@@ -731,13 +704,6 @@ class _FixedParams:
 
     def __len__(self):
         return len(self.optimizer)
-
-    def __getattr__(self, name):
-        # Only called for names this wrapper lacks; never for its own fields
-        # (unpickling looks attributes up before they are set).
-        if name.startswith("__") or name == "optimizer":
-            raise AttributeError(name)
-        return getattr(self.optimizer, name)
 
 
 def _result(optimizer):

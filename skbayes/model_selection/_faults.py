@@ -77,19 +77,23 @@ import os
 import signal
 import threading
 import time
-import warnings
 
 import joblib
 import numpy as np
 from sklearn.exceptions import FitFailedWarning
 
 from ..utils._sklearn_compat import (
+    backend_pickles_tasks,
+    backend_stops_running_fits,
+    backend_uses_processes,
     dispatched_tasks,
     drop_leftover_tasks,
+    is_all_fits_failed,
     run_on_search_workers,
 )
 from ._parallel import available_workers, filled_batch_size
-from ._shipping import check_candidates, check_search, tasks_are_pickled
+from ._shipping import _short, check_candidates, check_search
+from ._warn import warn
 
 #: Seconds added to a call's deadline for dispatching fits and moving data.
 TIMEOUT_GRACE = 1.0
@@ -190,11 +194,6 @@ def _withheld_keys(params):
     # A key under which other keys set nested parameters (``clf`` with
     # ``clf__C``) keeps its value: scikit-learn calls ``set_params`` on it.
     return [k for k in params if not any(o.startswith(k + "__") for o in params)]
-
-
-def _is_all_fits_failed(exc):
-    # scikit-learn's ValueError when every fit of one call failed.
-    return isinstance(exc, ValueError) and "fits failed" in str(exc) and "All the" in str(exc)
 
 
 def merge_extras(rows):
@@ -397,34 +396,6 @@ def check_fit_timeout(fit_timeout):
         )
 
 
-def _active_backend_name():
-    try:
-        from joblib.parallel import get_active_backend
-
-        return type(get_active_backend()[0]).__name__
-    except Exception:  # a joblib without it
-        return None
-
-
-def _backend_uses_processes(n_workers):
-    """Whether the call's fits run in local worker processes joblib starts."""
-    return n_workers > 1 and _active_backend_name() in ("LokyBackend", "MultiprocessingBackend")
-
-
-def _backend_stops_running_fits(n_workers):
-    """Whether aborting a joblib call stops fits that are still running."""
-    try:
-        from joblib.parallel import get_active_backend
-
-        name = type(get_active_backend()[0]).__name__
-    except Exception:  # a joblib without it: assume the worst
-        return False
-    if name in ("LokyBackend", "MultiprocessingBackend", "SequentialBackend"):
-        return True
-    # One worker: joblib runs the fits in this thread (SequentialBackend).
-    return name == "ThreadingBackend" and n_workers == 1
-
-
 class FaultGuard:
     """Runs the engine's ``evaluate_candidates`` calls through worker faults.
 
@@ -444,11 +415,6 @@ class FaultGuard:
         self._n_workers = None  # the backend's workers at the first call
         self._search_checked = False  # whether the search pickles (_shipping.py)
         self._warm = False  # whether the workers were started before a timed call
-
-    def __reduce__(self):
-        # scikit-learn >= 1.9 ships the search to every joblib task; workers
-        # never use its guard (which holds the running call).
-        return (_detached_guard, ())
 
     def is_culprit(self, params):
         return id(params) in self.culprits
@@ -472,7 +438,7 @@ class FaultGuard:
         try:
             results = self._call(send_rows)
         except ValueError as exc:
-            if self.search.error_score == "raise" or not _is_all_fits_failed(exc):
+            if self.search.error_score == "raise" or not is_all_fits_failed(exc):
                 raise
             self._failure = exc
             self._carried = send_rows
@@ -512,7 +478,7 @@ class FaultGuard:
             raise WorkerFaultError(
                 f"{what} while evaluating {len(part)} candidate(s), and error_score='raise'"
             ) from (None if timeout else exc)
-        if timeout and not _backend_stops_running_fits(self._workers()):
+        if timeout and not backend_stops_running_fits(self._workers()):
             raise WorkerFaultError(
                 f"{what}, and the active joblib backend cannot stop a running fit (it "
                 "would keep its worker busy); the search stops here. Use the loky "
@@ -528,12 +494,11 @@ class FaultGuard:
         self.culprits[id(params)] = (params, reason)
         self.n_culprits += 1
         self.in_a_row += 1
-        warnings.warn(
+        warn(
             f"candidate {_short(params)} failed: {reason}; it is recorded with "
             f"error_score={self.search.error_score!r} and the search goes on"
             + ("" if timeout else f" ({_first_line(exc)})"),
             FitFailedWarning,
-            stacklevel=2,
         )
         if getattr(self.search, "verbose", 0) > 0:
             print(f"[{type(self.search).__name__}] {_short(params)}: {reason}")
@@ -599,7 +564,7 @@ class FaultGuard:
             self._n_workers = self._workers()
         elif self._restarting:
             self._await_workers()
-        if tasks_are_pickled(self._workers()):
+        if backend_pickles_tasks(self._workers()):
             # Named errors instead of joblib's anonymous one (or a Dask
             # submission that fails and is waited for forever): _shipping.py.
             check_candidates(p for p, _ in rows if not self.is_culprit(p))
@@ -615,7 +580,7 @@ class FaultGuard:
             deadline = deadline_for(timeout, n_fits, workers)
             if self._restarting:  # killed workers are starting again
                 deadline += STARTUP_GRACE
-            if (self._restarting or not self._warm) and _backend_uses_processes(workers):
+            if (self._restarting or not self._warm) and backend_uses_processes(workers):
                 _warm_up_workers(self._evaluate_candidates, workers, self.search.estimator)
             self._warm = True
             evaluate = self._evaluate_candidates
@@ -635,18 +600,9 @@ class FaultGuard:
 _CALL_CODE = FaultGuard._call.__code__
 
 
-def _detached_guard():
-    return FaultGuard.__new__(FaultGuard)
-
-
 def _first_line(exc):
     text = str(exc).strip().splitlines()
     return text[0][:200] if text else ""
-
-
-def _short(value, limit=80):
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def deadline_for(fit_timeout, n_fits, n_workers):

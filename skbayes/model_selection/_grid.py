@@ -3,7 +3,8 @@
 import numpy as np
 
 from ..optimizer import GridOptimizer, grid_from_spec
-from ._base import BaseSearch, SearchPhase
+from ._base import BaseSearch
+from ._phase import SearchPhase
 from ._docs import SEARCH_ATTRIBUTES, SEARCH_PARAMETERS
 from ._halving import Hyperband, SuccessiveHalving
 

@@ -13,7 +13,6 @@ hyperparameter optimization", AISTATS 2016 (successive halving); Li et al.,
 
 import math
 import numbers
-import warnings
 from collections import namedtuple
 
 import numpy as np
@@ -22,7 +21,9 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 
 from ..optimizer import point_key
+from ._phase import OptimizerWrapper, SearchPhase
 from ._param_names import accepts_param
+from ._warn import warn
 
 #: One rung of a schedule: the ``bracket`` it belongs to, its index ``iter``
 #: inside the bracket, and how many candidates it evaluates with how many
@@ -427,10 +428,8 @@ class _Resources:
     def __init__(self, search, schedule, data):
         self.schedule = schedule
         self.name = schedule.resource
-        # While a checkpoint is replayed the search's estimator is wrapped;
-        # the session keeps the user's.
-        session = getattr(search, "_session", None)
-        self.estimator = search.estimator if session is None else session.estimator
+        # While a checkpoint is replayed the search's estimator is wrapped.
+        self.estimator = search._user_estimator()
         self.classifier = is_classifier(self.estimator)
         self.cv = search.cv
         seed_source = schedule.random_state
@@ -531,27 +530,22 @@ def _top(scores, k):
     return order[:k]
 
 
-class _TellSink:
+class _TellSink(OptimizerWrapper):
     """Stands in for a phase's optimizer while a halving phase runs.
 
-    The engine's ``_run_batch`` tells the phase's optimizer every batch it
+    The run's ``run_batch`` tells the phase's optimizer every batch it
     evaluates; here those scores are kept for the promotions, and only the
     full-budget ones reach the real optimizer (as the points it proposed,
     without the resource). Anything else is the real optimizer's.
     """
 
     def __init__(self, optimizer):
-        self.optimizer = optimizer
+        super().__init__(optimizer)
         self.scores = {}
         self.forward = {}  # id(sent params) -> params as the optimizer knows them
 
     def __len__(self):
         return len(self.optimizer)
-
-    def __getattr__(self, name):
-        if name.startswith("__") or name == "optimizer":
-            raise AttributeError(name)
-        return getattr(self.optimizer, name)
 
     def tell(self, params, scores):
         params, scores = list(params), [float(s) for s in scores]
@@ -571,15 +565,15 @@ class _Proposed:
         self.ask_info = ask_info
 
 
-class HalvingPhase:
+class HalvingPhase(SearchPhase):
     """A phase of the engine's plan run under a halving schedule.
 
-    Keeps the wrapped phase's ``budget`` and ``more_results`` (the engine's
-    checks and callbacks see the same phase); ``run`` replaces the plain
-    ask/evaluate/tell loop. Only full-budget results are told to the phase's
-    own optimizer.
+    Keeps the wrapped phase's ``budget``, ``more_results`` and ``subspace``
+    (the engine's checks and callbacks see the same phase); ``run`` replaces
+    the plain ask/evaluate/tell loop. Only full-budget results are told to
+    the phase's own optimizer.
 
-    A phase with a ``new_optimizer(index, n_observed)`` attribute is
+    A phase with a ``new_optimizer(index, n_observed)`` factory is
     adaptive (BayesSearchCV): for bracket ``index`` a fresh optimizer over
     the phase's space is built, told the ``n_observed`` observations of one
     budget (BOHB's rule, ``_model_budget``), and asked for the bracket's
@@ -588,16 +582,19 @@ class HalvingPhase:
     (e.g. ``n_initial_points - n_observed``, user points only for index 0).
     """
 
+    several_calls = True
+
     def __init__(self, phase, resources):
+        super().__init__(
+            _TellSink(phase.optimizer), phase.budget, phase.more_results,
+            subspace=phase.subspace,
+        )
         self.phase = phase
-        self.optimizer = _TellSink(phase.optimizer)
-        self.budget = phase.budget
-        self.more_results = phase.more_results
         self.resources = resources
 
-    def run(self, search, evaluate_candidates):
+    def run(self, run, evaluate_candidates):
         """Run every bracket; return True if the whole search must stop."""
-        self._search = search
+        self._run = run
         self._evaluate_candidates = evaluate_candidates
         self._observed = {}  # n_resources -> [(params, score)]
         self._seen = set()
@@ -606,12 +603,12 @@ class HalvingPhase:
         try:
             return self._run_brackets()
         finally:
-            del self._search, self._evaluate_candidates
+            del self._run, self._evaluate_candidates
             self.optimizer.forward.clear()
 
     def _run_brackets(self):
         schedule = self.resources.schedule
-        new_optimizer = getattr(self.phase, "new_optimizer", None)
+        new_optimizer = self.phase.new_optimizer
         if new_optimizer is None:
             pool = self._ask_pool()
             n_total = len(pool)
@@ -647,7 +644,7 @@ class HalvingPhase:
         wanted = self.budget if self.budget is not None else len(optimizer)
         pool = self._ask(optimizer, wanted) if wanted > 0 else []
         if len(pool) < wanted:
-            self._search._on_exhausted(self, len(pool))
+            self._run.on_exhausted(self, len(pool))
         if isinstance(self.resources.schedule, Hyperband) and len(pool) > 1:
             pool = [pool[i] for i in self.resources.rng.permutation(len(pool))]
         return pool
@@ -679,11 +676,11 @@ class HalvingPhase:
         for a grid or random search is everything at once; an adaptive
         phase sends a promotion rung at once unless ``n_points`` or a
         checkpoint asks for smaller batches."""
-        search = self._search
-        adaptive = getattr(self.phase, "new_optimizer", None) is not None
+        search = self._run.search
+        adaptive = self.phase.new_optimizer is not None
         if adaptive and search.n_points is None and search.checkpoint is None:
             return max(1, n_candidates)
-        return max(1, search._batch_size(self.phase))
+        return max(1, self._run.batch_size(self.phase))
 
     def _evaluate_rung(self, rung, candidates, rows):
         """Evaluate ``candidates`` with the rung's resources, in batches of
@@ -698,9 +695,9 @@ class HalvingPhase:
         return False, scores
 
     def _evaluate_batch(self, rung, batch, rows):
-        """One ``evaluate_candidates`` call through the engine's ``_run_batch``
+        """One ``evaluate_candidates`` call through the run's ``run_batch``
         (journal, replay, callbacks, max_time). Returns (stop, scores)."""
-        search = self._search
+        run = self._run
         evaluate, sent = self.resources.apply(self._evaluate_candidates, batch, rung.n_resources)
         extra = {
             "iter": [rung.iter] * len(batch),
@@ -713,15 +710,15 @@ class HalvingPhase:
         sink = self.optimizer
         if rung.n_resources == self.resources.high:
             sink.forward.update((id(s), p) for s, p in zip(sent, batch))
-        scheduled = search._session.schedule(sent, extra, None)
-        stop = search._run_batch(self, scheduled, evaluate)
+        scheduled = run.schedule(sent, extra, None)
+        stop = run.run_batch(self, scheduled, evaluate)
         scores = [sink.scores.pop(id(s), np.nan) for s in sent]
-        results = search._session.last_results
-        if results is not None and search._objective_key(results) is None:
+        results = run.last_results
+        if results is not None and run.objective_key(results) is None:
             raise ValueError(
                 "early_stopping promotes candidates by the refit metric: with "
                 "multi-metric scoring, refit must be a scorer name, got "
-                f"refit={search.refit!r}"
+                f"refit={run.search.refit!r}"
             )
         self._observed.setdefault(rung.n_resources, []).extend(zip(batch, scores))
         return bool(stop), scores
@@ -754,12 +751,12 @@ class HalvingPhase:
         # otherwise one ask spreads the whole rung (pending points are
         # fantasised) and saves refits.
         learns = budget == rung.n_resources
-        size = self._search._batch_size(self.phase) if learns else self._batch_size(rung.n_candidates)
+        size = self._run.batch_size(self.phase) if learns else self._batch_size(rung.n_candidates)
         while len(candidates) < rung.n_candidates:
             want = min(size, rung.n_candidates - len(candidates))
             batch = self._ask_new(model, want)
             if not batch:
-                self._search._on_exhausted(self, self._asked)
+                self._run.on_exhausted(self, self._asked)
                 return candidates, rows, scores, False, True
             batch_rows = self._rows_for(batch)
             rows.update(batch_rows)
@@ -813,12 +810,11 @@ def full_budget_best_index(results, refit_metric, max_resources=None):
     n_resources = np.asarray(results["n_resources"])
     top = n_resources.max()
     if max_resources is not None and top < max_resources:
-        warnings.warn(
+        warn(
             f"no candidate was evaluated with the full budget max_resources="
             f"{max_resources} (the search stopped early); best_* refer to the "
             f"candidates evaluated with n_resources={top}",
             UserWarning,
-            stacklevel=3,
         )
     rows = np.flatnonzero(n_resources == top)
     ranks = np.asarray(results[f"rank_test_{refit_metric}"])[rows]

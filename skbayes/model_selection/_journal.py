@@ -65,6 +65,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ..space._dimensions import _same_category
+from ._warn import warn
+
 FORMAT_VERSION = 2
 _MAX_REPR = 200
 
@@ -88,17 +91,6 @@ class CheckpointWarning(UserWarning):
 def _short_repr(value):
     text = re.sub(r" at 0x[0-9A-Fa-f]+", "", repr(value))
     return text if len(text) <= _MAX_REPR else text[: _MAX_REPR - 3] + "..."
-
-
-def _same(a, b):
-    if a is b:
-        return True
-    if type(a) is not type(b):
-        return False
-    try:
-        return bool(a == b)
-    except Exception:  # numpy arrays and other ambiguous comparisons
-        return False
 
 
 def choices_from_spaces(spaces):
@@ -164,7 +156,7 @@ def encode_value(value, choices=()):
         if choice is value:
             return {"index": index, "repr": _short_repr(value)}
     for index, choice in enumerate(choices):
-        if _same(choice, value):
+        if _same_category(choice, value):  # the space's own rule
             return {"index": index, "repr": _short_repr(value)}
     return {"opaque": f"{kind.__module__}.{kind.__qualname__}", "repr": _short_repr(value)}
 
@@ -425,12 +417,11 @@ def _lock(handle):
             raise CheckpointError(
                 f"checkpoint {handle.name!r} is in use by another running search"
             ) from None
-        warnings.warn(
+        warn(
             f"checkpoint {handle.name!r} cannot be locked on this filesystem "
             f"({exc.strerror or exc}); the search goes on, but make sure that no other "
             "search writes to the same file at the same time",
             CheckpointWarning,
-            stacklevel=5,
         )
 
 
@@ -641,12 +632,11 @@ class Journal:
                     "checkpoint header), so it is not written over; give another path "
                     "for the checkpoint, or move this file away"
                 )
-            warnings.warn(
+            warn(
                 f"checkpoint {self.path!r}: its last line is incomplete ({len(tail)} bytes, "
                 "a crash during a write); it is dropped, and the candidates of that batch "
                 "will be evaluated again",
                 CheckpointWarning,
-                stacklevel=4,
             )
         self._valid_size = complete
         lines = data[:complete].split(b"\n")[:-1]
@@ -940,10 +930,9 @@ def load_history(source, space=None, *, metric=None):
         if unreadable:
             what += f", {unreadable} hold objects that cannot be matched to it"
         example = f" (first: {outside[0]!r:.120})" if outside else ""
-        warnings.warn(
+        warn(
             f"{len(outside) + unreadable} of the earlier search's {len(params) + unreadable} "
             f"candidates were skipped: {what}{example}",
             CheckpointWarning,
-            stacklevel=2,
         )
     return kept_params, kept_scores

@@ -6,7 +6,8 @@ import numpy as np
 
 from ..optimizer import RandomOptimizer
 from ..utils._sklearn_compat import Interval
-from ._base import BaseSearch, SearchPhase
+from ._base import BaseSearch
+from ._phase import OptimizerWrapper, SearchPhase
 from ._param_names import check_param_names
 from ._docs import SEARCH_ATTRIBUTES, SEARCH_PARAMETERS
 from ._halving import Hyperband, SuccessiveHalving
@@ -145,17 +146,17 @@ class RandomSearch(BaseSearch):
                 f"'initial_params' has {len(points)} candidates but n_iter={self.n_iter}; "
                 "at most n_iter candidates are evaluated"
             )
-        estimator = getattr(self.__dict__.get("_session"), "estimator", self.estimator)
+        estimator = self._user_estimator()
         check_param_names(estimator, [{k: [v] for k, v in p.items()} for p in points])
         return points
 
 
-class _InitialFirst:
+class _InitialFirst(OptimizerWrapper):
     """Propose the user's initial points first, then the optimizer's."""
 
     def __init__(self, points, optimizer):
+        super().__init__(optimizer)
         self.points = [dict(p) for p in points]
-        self.optimizer = optimizer
 
     def ask(self, n_points=1):
         head, self.points = self.points[:n_points], self.points[n_points:]
@@ -165,10 +166,3 @@ class _InitialFirst:
     def tell(self, params, scores):
         self.optimizer.tell(params, scores)
         return self
-
-    def __getattr__(self, name):
-        # Only called for names this wrapper lacks; never for its own fields
-        # (unpickling looks attributes up before they are set).
-        if name.startswith("__") or name == "optimizer":
-            raise AttributeError(name)
-        return getattr(self.optimizer, name)

@@ -26,9 +26,7 @@ are replayed at the end. A recorded candidate is never dropped.
 """
 
 import hashlib
-import json
 import os
-import warnings
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,36 +37,28 @@ from sklearn.model_selection import check_cv
 
 from .. import callbacks as _callbacks
 from ..callbacks import SearchState, check_callbacks
-from ._code_digest import code_description
 from ._journal import (
     FORMAT_VERSION,
     CheckpointError,
-    CheckpointMismatchError,
     CheckpointWarning,
     Journal,
-    _short_repr,
     choices_from_spaces,
-    compare_fingerprints,
-    data_digest,
-    data_summary,
     decode_float,
     decode_params,
     decode_value,
-    describe,
     encode_float,
     encode_params,
     encode_value,
-    fingerprint_component,
     params_key,
 )
+from ._fingerprint import check_fingerprint, search_fingerprint
 from ._replay import REPLAY_KEY, ROWS_PARAM, Recorded, _n_rows, rows_key, unwrap, wrap
+from ._warn import warn
 
 _MAX_MESSAGE = 2000
 #: Seconds of fitting per batch a checkpointed grid or random search aims at
 #: (``checkpoint_batch_size``): about what a crash can lose.
 CHECKPOINT_BATCH_SECONDS = 1.0
-# Estimator parameters left out of the fingerprint: they do not change scores.
-_NO_EFFECT_ON_SCORES = {"n_jobs", "verbose", "memory"}
 
 
 def _check_checkpoint_path(path):
@@ -155,6 +145,7 @@ class SearchSession:
         self.n_splits = None
         self.total_fits = None
         self.last_results = None
+        self.full_budget = None  # early stopping's max_resources (SearchRun)
         self._clock_start = self._last_tick = None
         self._warned = set()
         self._sizing = [0.0, 0, 0]  # live seconds, live candidates, last batch size
@@ -200,10 +191,12 @@ class SearchSession:
             list(self.search._spaces_for_name_check())
             + [{k: [v] for k, v in p.items()} for p in initial if isinstance(p, dict)]
         )
-        self.fingerprint = self._fingerprint(X, y, params, cv, trains, tests)
+        self.fingerprint = search_fingerprint(
+            self.search, self.estimator, X, y, params, cv, trains, tests
+        )
         journal = Journal(path)
         if journal.header is not None:
-            self._check_fingerprint(journal)
+            check_fingerprint(journal, self.fingerprint)
         self.journal = journal
         self._load_queues()
         # Last (nothing above leaves the file open), but before any fit: an
@@ -217,98 +210,6 @@ class SearchSession:
             }
         )
         self.replaying = any(self.queues.values())
-
-    def _check_fingerprint(self, journal):
-        recorded, current = journal.header["fingerprint"], self.fingerprint
-        if journal.version < 2:
-            # Format 1 lacks the parts added since; check what it has.
-            missing = sorted(set(current) - set(recorded))
-            current = {k: v for k, v in current.items() if k in recorded}
-            if missing:
-                warnings.warn(
-                    f"checkpoint {journal.path!r} was written by an older skbayes (format "
-                    f"version 1) whose fingerprint lacks {', '.join(missing)}: resume from "
-                    "it only if they did not change since (or move it away to start anew)",
-                    CheckpointWarning,
-                    stacklevel=4,
-                )
-        differences = compare_fingerprints(recorded, current)
-        if differences:
-            raise CheckpointMismatchError(
-                f"checkpoint {journal.path!r} was written for a different search "
-                "(fingerprint mismatch):\n  "
-                + "\n  ".join(differences)
-                + "\nUse another checkpoint path for a new search, or move this file away."
-            )
-
-    def _fingerprint(self, X, y, params, cv, trains, tests):
-        search, estimator = self.search, self.estimator
-        spaces = search._spaces_for_name_check()
-        searched = {name for space in spaces for name in space}
-
-        def fixed(name):
-            # Searched parameters (and those under them) are set per
-            # candidate; parallelism, logging and caching do not change scores.
-            if name.rsplit("__", 1)[-1] in _NO_EFFECT_ON_SCORES:
-                return False
-            return not any(name == s or name.startswith(s + "__") for s in searched)
-
-        est_params = {
-            name: describe(value, shallow_estimators=True)
-            for name, value in estimator.get_params(deep=True).items()
-            if fixed(name)
-        }
-        kind = type(estimator)
-        split_ids = [[rows_key(a), rows_key(b)] for a, b in zip(trains, tests)]
-        fit_params = {
-            name: data_digest(value) if hasattr(value, "__len__") else describe(value)
-            for name, value in params.items()
-        }
-        components = {
-            "search": fingerprint_component(type(search).__qualname__, type(search).__qualname__),
-            "estimator": fingerprint_component(
-                f"{kind.__module__}.{kind.__qualname__}", f"{kind.__module__}.{kind.__qualname__}"
-            ),
-            "estimator parameters": {
-                **fingerprint_component(est_params, f"{len(est_params)} parameters"),
-                "items": {k: json.dumps(v)[:60] for k, v in est_params.items()},
-            },
-            "search space": fingerprint_component(
-                describe([spaces, getattr(search, "exhaustive_params", None)]),
-                _short_repr(spaces),
-            ),
-            "cv splits": fingerprint_component(
-                split_ids, f"{_short_repr(cv)} with {len(split_ids)} splits"
-            ),
-            "scoring": fingerprint_component(describe(search.scoring), _short_repr(search.scoring)),
-            "data": fingerprint_component(
-                [data_digest(X), data_digest(y)], f"X {data_summary(X)}, y {data_summary(y)}"
-            ),
-            "fit parameters": fingerprint_component(fit_params, sorted(fit_params) or "none"),
-            # Objects in initial_params are journaled by their index after
-            # the space's choices: another object there is another candidate.
-            "initial_params": fingerprint_component(
-                describe(getattr(search, "initial_params", None)),
-                _short_repr(getattr(search, "initial_params", None)),
-            ),
-            # Code, not names: an edited class or another function under the
-            # same name measures other scores (_code_digest).
-            "estimator code": fingerprint_component(
-                _code_or_reason([estimator, spaces, getattr(search, "initial_params", None)]),
-                f"the code of {kind.__qualname__} and the estimators and functions it holds",
-            ),
-            "scoring code": fingerprint_component(
-                _code_or_reason(search.scoring),
-                f"the code of {_short_repr(search.scoring)}",
-            ),
-            "error_score": fingerprint_component(
-                describe(search.error_score), repr(search.error_score)
-            ),
-            "return_train_score": fingerprint_component(
-                bool(search.return_train_score), repr(search.return_train_score)
-            ),
-        }
-        return components
 
     def _load_queues(self):
         path = self.journal.path
@@ -395,11 +296,11 @@ class SearchSession:
             self.journal.close()
 
     # -- search level (inside _run_search) ---------------------------------
-    def begin(self, plan, n_splits):
+    def begin(self, plan, n_splits, fit_callbacks=()):
+        """Start the clock and the callbacks: the search's ``callbacks``,
+        then ``fit_callbacks`` (this fit's only)."""
         search = self.search
-        self.callbacks = check_callbacks(getattr(search, "callbacks", None)) + check_callbacks(
-            getattr(search, "_fit_callbacks", None), "callback"
-        )
+        self.callbacks = check_callbacks(getattr(search, "callbacks", None)) + list(fit_callbacks)
         self.n_splits = n_splits = n_splits or self.n_splits or 1
         budgets = []
         for phase in plan:
@@ -428,13 +329,10 @@ class SearchSession:
         finally:
             self.close()
 
-    def enter_phase(self, index):
-        self.phase = index
-
     def _warn_once(self, key, message):
         if key not in self._warned:
             self._warned.add(key)
-            warnings.warn(message, CheckpointWarning, stacklevel=5)
+            warn(message, CheckpointWarning)
 
     def replaying_phase(self):
         """Whether the running phase still replays recorded candidates in order."""
@@ -552,16 +450,6 @@ class SearchSession:
             params.pop(REPLAY_KEY, None)
         results.pop(f"param_{REPLAY_KEY}", None)
 
-    def __reduce__(self):
-        # scikit-learn >= 1.9 ships the search (``caller``) to every joblib
-        # task; workers never use its session, so none of its state (file
-        # handle, results so far, callbacks) travels.
-        return (_detached_session, ())
-
-    def strip(self, params_list):
-        for params in params_list:
-            params.pop(REPLAY_KEY, None)
-
     def record(self, batch, results, failure, objective):
         """Count the batch and append its live candidates to the journal."""
         self.n_candidates += len(batch.send)
@@ -668,7 +556,7 @@ class SearchSession:
             objective=objective,
             phase=self.phase,
             # early stopping: best_* from full-budget rows only (_halving.py)
-            full_budget=(self.search.__dict__.get("_halving") or {}).get("max_resources"),
+            full_budget=self.full_budget,
         )
 
     def finish(self, results):
@@ -684,15 +572,6 @@ class SearchSession:
                 results[column][row] = value
 
 
-def _code_or_reason(obj):
-    """``code_description``, or why it could not be made: an exotic object
-    must not stop a checkpointed search (its code is then not compared)."""
-    try:
-        return code_description(obj)
-    except Exception as exc:  # introspection of arbitrary user objects
-        return ["code not described", type(exc).__name__]
-
-
 def _folds_digest(splits):
     digest = hashlib.blake2b(digest_size=16)
     for train, test in splits:
@@ -700,10 +579,6 @@ def _folds_digest(splits):
             digest.update(np.ascontiguousarray(np.asarray(rows, dtype=np.int64)).tobytes())
             digest.update(b"|")
     return digest.hexdigest()
-
-
-def _detached_session():
-    return SearchSession.__new__(SearchSession)
 
 
 def _native(value):

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..optimizer import SharedBudgetOptimizer
 from ..optimizer._shared import default_minimum
-from ._base import SearchPhase
+from ._phase import SearchPhase, proposal_columns
 
 
 def shared_minimums(arm_dims, explicit, n_iter):
@@ -66,24 +66,15 @@ def shared_phase(phases, minimums, contains, budget, seed):
     state = {"batch": 0}
 
     def more_results(params, info):
-        proposer = info.get("optimizer", optimizer)
-        ask_info = list(getattr(proposer, "ask_info", None) or [])
-        if len(ask_info) != len(params):
-            ask_info = [{}] * len(params)
-        batch = state["batch"]
-        state["batch"] += 1
-        return {
-            "subspace": [phases[a.get("arm", 0)].subspace for a in ask_info],
-            "batch": [batch] * len(params),
-            "initial_design": [bool(a.get("initial", True)) for a in ask_info],
-            "proposal_time": [float(a.get("proposal_time", 0.0)) for a in ask_info],
-        }
+        return proposal_columns(info.get("optimizer", optimizer), params, state,
+                                lambda ask_info: [phases[a.get("arm", 0)].subspace
+                                                  for a in ask_info])
 
-    phase = SearchPhase(optimizer, budget=budget, more_results=more_results)
     # Early stopping: a fresh chooser over fresh per-subspace models per bracket.
-    phase.new_optimizer = lambda number, n_observed: chooser(
-        [p.new_optimizer(number, 0) for p in phases], np.random.RandomState([seed, number + 1])
+    return SearchPhase(
+        optimizer, budget=budget, more_results=more_results, subspace=None,
+        new_optimizer=lambda number, n_observed: chooser(
+            [p.new_optimizer(number, 0) for p in phases],
+            np.random.RandomState([seed, number + 1]),
+        ),
     )
-    phase.subspace = None
-    phase.shared = True
-    return phase

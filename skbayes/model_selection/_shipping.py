@@ -10,7 +10,9 @@ what it is about to send (``check_shippable``) and raises a ``TypeError``
 naming the parameter at fault before anything is sent.
 
 Callbacks run only in the search's process: ``BaseSearch.__getstate__``
-leaves them out of the search a running fit sends (``shipped_state``).
+leaves them out of the search a running fit sends (``shipped_state``). The
+fit's own state is never on the search (``_run.SearchRun``), so nothing else
+needs leaving out.
 
 Cost: one pickle of each candidate dict per batch (joblib pickles it once
 per fold anyway) and of the search once per fit.
@@ -25,35 +27,12 @@ try:  # what loky and Dask pickle tasks with (a joblib dependency)
 except ImportError:  # pragma: no cover - joblib without cloudpickle
     _pickler = pickle
 
-#: joblib backends whose workers share the search's process (nothing pickled).
-_IN_PROCESS_BACKENDS = {"SequentialBackend", "ThreadingBackend"}
-#: Attributes a running fit does not send: callbacks (run only here).
-_NOT_SHIPPED = ("_fit_callbacks",)
-
-
-def shipped_state(state):
-    """The search's pickled state while a fit runs (``_session`` set): the
-    same without its callbacks, which workers never call."""
-    if "_session" not in state:
+def shipped_state(state, fitting):
+    """The search's pickled ``state``; while it is ``fitting``, the same
+    without its callbacks, which workers never call."""
+    if not fitting:
         return state
-    state = dict(state)
-    state["callbacks"] = None
-    for name in _NOT_SHIPPED:
-        state.pop(name, None)
-    return state
-
-
-def tasks_are_pickled(n_workers):
-    """Whether the active joblib backend pickles the tasks of a call."""
-    if n_workers <= 1:
-        return False  # joblib runs the call in this process
-    try:
-        from joblib.parallel import get_active_backend
-
-        name = type(get_active_backend()[0]).__name__
-    except Exception:  # a joblib without it: assume tasks are pickled
-        return True
-    return name not in _IN_PROCESS_BACKENDS
+    return {**state, "callbacks": None}
 
 
 def _pickle_error(value):
@@ -95,12 +74,8 @@ def check_candidates(candidates):
 def check_search(search):
     """Raise ``TypeError`` naming the parameter of ``search`` that does not
     pickle, where scikit-learn sends the search with every task."""
-    if not search_is_sent_with_tasks():
-        return
-    if getattr(search, "n_splits_", None) == 0:
-        # No split, no task sent: scikit-learn's own "No fits were
-        # performed" error must come through, as with GridSearchCV.
-        return
+    if not search_is_sent_with_tasks() or getattr(search, "n_splits_", None) == 0:
+        return  # no fit task (an empty cv iterator): scikit-learn's own error follows
     exc = _pickle_error(search)
     if exc is None:
         return

@@ -12,19 +12,19 @@ import joblib
 
 from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils._param_validation import (
-    HasMethods,
-    Hidden,
     Interval,
     StrOptions,
 )
 
 __all__ = [
     "BaseSearchCV",
-    "HasMethods",
-    "Hidden",
     "Interval",
     "StrOptions",
+    "backend_pickles_tasks",
+    "backend_stops_running_fits",
+    "backend_uses_processes",
     "dispatched_tasks",
+    "is_all_fits_failed",
     "drop_leftover_tasks",
     "run_on_search_workers",
     "scorer_accepts_sample_weight",
@@ -149,3 +149,52 @@ def run_on_search_workers(evaluate_candidates, function, n_tasks):
         return False
     parallel(joblib.delayed(function)() for _ in range(n_tasks))
     return True
+
+
+# -- behaviour of scikit-learn and joblib known only by its text or class name --
+
+
+def is_all_fits_failed(exc):
+    """Whether ``exc`` is scikit-learn's ``ValueError`` for a call in which
+    every fit failed (its message is the only mark it has)."""
+    return isinstance(exc, ValueError) and "fits failed" in str(exc) and "All the" in str(exc)
+
+
+#: joblib backends whose fits run in local worker processes joblib starts.
+_PROCESS_BACKENDS = ("LokyBackend", "MultiprocessingBackend")
+#: joblib backends whose workers share this process (nothing is pickled).
+_IN_PROCESS_BACKENDS = ("SequentialBackend", "ThreadingBackend")
+
+
+def _active_backend_name():
+    """Class name of joblib's active backend, or None (a joblib without
+    ``get_active_backend``)."""
+    try:
+        from joblib.parallel import get_active_backend
+
+        return type(get_active_backend()[0]).__name__
+    except Exception:  # a joblib without it
+        return None
+
+
+def backend_uses_processes(n_workers):
+    """Whether a call's fits run in local worker processes joblib starts."""
+    return n_workers > 1 and _active_backend_name() in _PROCESS_BACKENDS
+
+
+def backend_stops_running_fits(n_workers):
+    """Whether aborting a joblib call stops fits that are still running."""
+    name = _active_backend_name()
+    if name in _PROCESS_BACKENDS + ("SequentialBackend",):
+        return True
+    # One worker: joblib runs the fits in this thread (SequentialBackend).
+    return name == "ThreadingBackend" and n_workers == 1
+
+
+def backend_pickles_tasks(n_workers):
+    """Whether the active joblib backend pickles the tasks of a call (an
+    unknown joblib: assume it does)."""
+    if n_workers <= 1:
+        return False  # joblib runs the call in this process
+    name = _active_backend_name()
+    return name is None or name not in _IN_PROCESS_BACKENDS

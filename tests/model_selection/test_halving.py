@@ -498,9 +498,8 @@ class AdaptiveSearch(RandomSearch):
             return model
 
         self.phase_optimizer_ = RandomOptimizer(space, n_iter=self.n_iter, random_state=0)
-        phase = SearchPhase(self.phase_optimizer_, budget=self.n_iter)
-        phase.new_optimizer = new_optimizer
-        return [phase]
+        return [SearchPhase(self.phase_optimizer_, budget=self.n_iter,
+                            new_optimizer=new_optimizer)]
 
 
 def _adaptive(schedule, n_iter=20, **kwargs):
