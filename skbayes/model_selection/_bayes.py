@@ -16,12 +16,11 @@ import numpy as np
 from scipy.optimize import OptimizeResult
 from sklearn.utils import check_random_state
 
-from ..acquisition import ACQUISITIONS
+from ..acquisition import ACQ_FUNCS
 from ..callbacks import check_callbacks
 from ..optimizer import BayesOptimizer
 from ..optimizer._shared import default_minimum
-from ..space import Space
-from ..space._dimensions import _same_category
+from ..space import Space, same_value
 from ..utils._sklearn_compat import Interval, StrOptions, validate_parameters
 from ._base import BaseSearch
 from ._phase import OptimizerWrapper, SearchPhase, proposal_columns
@@ -218,7 +217,7 @@ class BayesSearchCV(BaseSearch):
         "n_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "n_initial_points": [Interval(numbers.Integral, 0, None, closed="left")],
-        "acq_func": [StrOptions({*ACQUISITIONS, "gp_hedge"})],
+        "acq_func": [StrOptions(set(ACQ_FUNCS))],
         "acq_func_kwargs": [dict, None],
         "initial_params": [list, None],
         # a fitted search, a cv_results_ dict or a path: load_history checks it
@@ -490,10 +489,10 @@ class BayesSearchCV(BaseSearch):
                                  _holds(space, fixed)))
                 mine = [i for i, p in enumerate(initial)
                         if i not in placed and p in space
-                        and all(_same_category(p[k], v) for k, v in fixed.items())]
+                        and all(same_value(p[k], v) for k, v in fixed.items())]
                 placed.update(mine)
                 seeds = [i for i, (p, _) in enumerate(history) if p in space
-                         and all(_same_category(p[k], v) for k, v in fixed.items())]
+                         and all(same_value(p[k], v) for k, v in fixed.items())]
                 used.update(seeds)
                 phase = self._phase(
                     index, rest, fixed, share,
@@ -605,7 +604,7 @@ def _n_free(space):
 def _holds(space, fixed):
     """Whether a point belongs to the subspace ``space`` with the enumerated
     values ``fixed`` (points told without being asked, e.g. warm starts)."""
-    return lambda p: p in space and all(_same_category(p[k], v) for k, v in fixed.items())
+    return lambda p: p in space and all(same_value(p[k], v) for k, v in fixed.items())
 
 
 def _strip(params, fixed):

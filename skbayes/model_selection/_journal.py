@@ -65,7 +65,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..space._dimensions import _same_category
+from ..space import same_value
 from ._warn import warn
 
 FORMAT_VERSION = 2
@@ -156,7 +156,7 @@ def encode_value(value, choices=()):
         if choice is value:
             return {"index": index, "repr": _short_repr(value)}
     for index, choice in enumerate(choices):
-        if _same_category(choice, value):  # the space's own rule
+        if same_value(choice, value):  # the space's own rule
             return {"index": index, "repr": _short_repr(value)}
     return {"opaque": f"{kind.__module__}.{kind.__qualname__}", "repr": _short_repr(value)}
 
