@@ -189,23 +189,27 @@ def to_optuna(space):
     return out
 
 
-def to_hyperopt(space):
+def to_hyperopt(space, prefix=""):
     """skbayes dimensions -> (hyperopt space, decode) where ``decode`` turns a
-    sampled dict into estimator parameters (hyperopt's integers are floats)."""
+    sampled dict into estimator parameters (hyperopt's integers are floats).
+    Hyperopt's labels are ``prefix + name`` (they must be unique over the
+    branches of an ``hp.choice``)."""
     from hyperopt import hp
 
     out, ints = {}, {}
     for name, dim in space.items():
+        label = prefix + name
         if isinstance(dim, Real):
-            out[name] = (hp.loguniform(name, math.log(dim.low), math.log(dim.high))
-                         if dim.prior == "log-uniform" else hp.uniform(name, dim.low, dim.high))
+            out[name] = (hp.loguniform(label, math.log(dim.low), math.log(dim.high))
+                         if dim.prior == "log-uniform" else hp.uniform(label, dim.low, dim.high))
         elif isinstance(dim, Integer):
             lo, hi = int(dim.low), int(dim.high)
-            out[name] = (hp.qloguniform(name, math.log(lo), math.log(hi + 1), 1)
-                         if dim.prior == "log-uniform" else hp.quniform(name, lo - 0.5, hi + 0.5, 1))
+            out[name] = (hp.qloguniform(label, math.log(lo), math.log(hi + 1), 1)
+                         if dim.prior == "log-uniform"
+                         else hp.quniform(label, lo - 0.5, hi + 0.5, 1))
             ints[name] = (lo, hi)
         else:
-            out[name] = hp.choice(name, list(dim.categories))
+            out[name] = hp.choice(label, list(dim.categories))
 
     def decode(sample):
         params = dict(sample)

@@ -67,7 +67,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, SVR
 
 from _common import (
-    default_output, format_table, median_iqr, meta, str_list, to_scipy, to_skopt, write_json,
+    default_output, format_table, median_iqr, meta, str_list, to_hyperopt, to_scipy, to_skopt,
+    write_json,
 )
 from skbayes.space import Categorical, Integer, Real
 
@@ -285,33 +286,16 @@ def _set(families, index, params):
 def run_hyperopt(families, X, y, *, n_iter, cv, seed, scoring):
     from hyperopt import STATUS_FAIL, STATUS_OK, Trials, fmin, hp, tpe
 
-    options = []
+    options, decoders = [], []
     for i, (name, _, dims) in enumerate(families):
-        option = {"family": i}
-        for k, d in dims.items():
-            label = f"{name}:{k}"
-            if isinstance(d, Real):
-                option[k] = (hp.loguniform(label, math.log(d.low), math.log(d.high))
-                             if d.prior == "log-uniform" else hp.uniform(label, d.low, d.high))
-            elif isinstance(d, Integer):
-                lo, hi = int(d.low), int(d.high)
-                option[k] = (hp.qloguniform(label, math.log(lo), math.log(hi + 1), 1)
-                             if d.prior == "log-uniform" else hp.quniform(label, lo - 0.5, hi + 0.5, 1))
-            else:
-                option[k] = hp.choice(label, list(d.categories))
-        options.append(option)
+        space, decode = to_hyperopt(dims, prefix=f"{name}:")
+        options.append({"family": i, **space})
+        decoders.append(decode)
     records = []
 
     def objective(sample):
         i = sample["family"]
-        dims = families[i][2]
-        params = {}
-        for k, v in sample.items():
-            if k == "family":
-                continue
-            if isinstance(dims[k], Integer):
-                v = int(min(max(round(v), dims[k].low), dims[k].high))
-            params[k] = v
+        params = decoders[i]({k: v for k, v in sample.items() if k != "family"})
         score, cost = _cross_val(_set(families, i, params), X, y, cv, scoring)
         records.append((families[i][0], score, cost))
         return {"loss": -score, "status": STATUS_OK} if np.isfinite(score) else {"status": STATUS_FAIL}
