@@ -81,11 +81,10 @@ class BaseSearch(BaseSearchCV):
             session = self._running_session()
             size = session.checkpoint_batch_size(workers)  # grows with speed
             # Replayed candidates cost nothing: no budget bound while replaying.
-            if (self._budgeted() and not self._early_stopping()
-                    and not session.replaying_phase()):
+            if self._budgeted() and not session.replaying_phase():
                 size = min(size, self._budgeted_batch_size())
             return size
-        if self._budgeted() and not self._early_stopping():  # rungs: _halving.py
+        if self._budgeted():
             return self._budgeted_batch_size()
         return phase.budget if phase.budget is not None else len(phase.optimizer)
 
@@ -93,7 +92,10 @@ class BaseSearch(BaseSearchCV):
         """Whether the search may stop between batches (a time budget or
         callbacks): then its candidates are built batch by batch, in bounded
         batches, never all at once (a 10**7-point grid would not fit in
-        memory, a million random draws would outlast the budget)."""
+        memory, a million random draws would outlast the budget). Early
+        stopping sizes its own batches: they are its rungs (_halving.py)."""
+        if self._early_stopping():
+            return False
         return (
             getattr(self, "max_time", None) is not None
             or bool(getattr(self, "callbacks", None))
