@@ -26,7 +26,7 @@ from ..acquisition import (
     model_acquisition,
 )
 from ..space import Space, from_foreign
-from ..surrogate import GaussianProcess, warp_scores
+from ..surrogate import GaussianProcess, is_plateau, warp_scores
 from ._base import Optimizer, is_finite_real, is_int, point_key
 
 # "gp_hedge" follows a portfolio of every single acquisition.
@@ -62,6 +62,10 @@ _N_ANCHORS = 5
 # refinements are how the search converges.)
 _KNOWN_STD = 0.01
 _EXPLORE_STD = 0.03
+# While the scores show no way up, the design goes on for at most this many
+# draws (plus the batch size) per ask: a finite space may have no unseen
+# design point left, and the model's search then takes over.
+_MAX_EXTRA_DESIGN = 64
 
 class _SingleThreadedBlas:
     """Limit BLAS and OpenMP to one thread while proposing.
@@ -315,6 +319,10 @@ class BayesOptimizer(Optimizer):
         initial = _check_initial_params(initial_params, self.space)
         n_design = max(self.n_initial_points - len(initial), 0)
         self._initial = deque(initial)
+        # Replayable draw of the design (a copy of the state; self._rng stays
+        # untouched), to continue the same sequence (_next_design_point).
+        self._design_draw = (self._rng.get_state(), _GENERATORS[initial_point_generator])
+        self._n_design = n_design
         self._design = deque(
             self.space.sample(
                 n_design, random_state=self._rng, method=_GENERATORS[initial_point_generator]
@@ -387,6 +395,17 @@ class BayesOptimizer(Optimizer):
         if len(batch) == n_points:
             return batch
         model = self._fitted_model()
+        # No score told, all equal, or a plateau (all but the worst quarter
+        # tie with the best): the model knows no way up and its EI would
+        # point where its std is largest, the corners. The space-filling
+        # design goes on instead, as if n_initial_points were larger.
+        if model is None or is_plateau(self._warp_pairs[0]):
+            for _ in range(_MAX_EXTRA_DESIGN + n_points):
+                if len(batch) == n_points:
+                    return batch
+                params = self._next_design_point()
+                if not exclude(params):
+                    add(params, True)
         if model is not None:
             pending = [p for p in list(self._pending.values()) + batch if p in self.space]
             if pending:
@@ -403,6 +422,19 @@ class BayesOptimizer(Optimizer):
             if model is not None:
                 model = model.condition_on(row[None, :])
         return batch
+
+    def _next_design_point(self):
+        """The next point of the initial design, drawn further when it ran out."""
+        if not self._design:
+            # Replay the draw for twice as many points: the first ones come
+            # out the same (Sobol and uniform alike), the rest continue them.
+            state, method = self._design_draw
+            rng = np.random.RandomState()
+            rng.set_state(state)
+            n = max(2 * self._n_design, 8)
+            self._design.extend(self.space.sample(n, random_state=rng, method=method)[self._n_design:])
+            self._n_design = n
+        return self._design.popleft()
 
     # -- the model ---------------------------------------------------------
 
