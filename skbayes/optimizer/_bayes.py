@@ -220,6 +220,11 @@ class BayesOptimizer(Optimizer):
     points are known (told, seeded by ``tell``, or pending), then maximisers of the acquisition function over a Gaussian
     process (Matérn-5/2, MAP-fitted hyperparameters, see
     ``skbayes.surrogate.GaussianProcess``) of the scores told so far.
+    While the scores show no way up (none told yet, all equal, or a
+    plateau: all but the worst quarter tied with the best, see
+    ``skbayes.surrogate.is_plateau``) the design goes on instead, as if
+    ``n_initial_points`` were larger: such a model would only send its
+    proposals where its uncertainty is largest, the corners of the space.
 
     Failed evaluations (``nan``) and infinite scores stay in the history but
     the surrogate sees them as the worst finite score. The surrogate models
@@ -276,9 +281,9 @@ class BayesOptimizer(Optimizer):
         The search space.
     ask_info : list of dict
         One dict per point returned by the last ``ask``: ``"initial"``
-        (True when the point came from ``initial_params``, the Sobol design
-        or, while no score is known yet, random filling; False when the
-        model chose it) and ``"proposal_time"`` (seconds spent on that
+        (True when the point came from ``initial_params``, the design or,
+        when the design has no unseen point left and no score is known,
+        random filling; False when the model chose it) and ``"proposal_time"`` (seconds spent on that
         ``ask``, divided evenly among its points).
 
     Examples
