@@ -283,8 +283,9 @@ class BayesOptimizer(Optimizer):
         One dict per point returned by the last ``ask``: ``"initial"``
         (True when the point came from ``initial_params``, the design or,
         when the design has no unseen point left and no score is known,
-        random filling; False when the model chose it) and ``"proposal_time"`` (seconds spent on that
-        ``ask``, divided evenly among its points).
+        random filling; False when the model chose it) and
+        ``"proposal_time"`` (seconds spent on that ``ask``, divided evenly
+        among its points).
 
     Examples
     --------
@@ -437,7 +438,8 @@ class BayesOptimizer(Optimizer):
             rng = np.random.RandomState()
             rng.set_state(state)
             n = max(2 * self._n_design, 8)
-            self._design.extend(self.space.sample(n, random_state=rng, method=method)[self._n_design:])
+            more = self.space.sample(n, random_state=rng, method=method)[self._n_design:]
+            self._design.extend(more)
             self._n_design = n
         return self._design.popleft()
 
