@@ -96,7 +96,10 @@ class BayesSearchCV(BaseSearch):
         (``initial_params`` first, then a scrambled Sobol design). Results
         from ``warm_start_from`` count towards it. With
         ``shared_budget=True`` it caps each subspace's initial design, which
-        is at most the subspace's minimum (see ``shared_budget``).
+        is at most the subspace's minimum (see ``shared_budget``). The design
+        goes on past it while the scores show no way up (all equal, or all
+        but the worst quarter tied with the best, e.g. a classifier that
+        predicts the majority class in most of the space).
 
     acq_func : {{"EI", "PI", "LCB", "gp_hedge"}}, default="EI"
         Acquisition function: expected improvement (in a numerically stable

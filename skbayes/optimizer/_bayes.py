@@ -26,7 +26,7 @@ from ..acquisition import (
     model_acquisition,
 )
 from ..space import Space, from_foreign
-from ..surrogate import GaussianProcess, warp_scores
+from ..surrogate import GaussianProcess, is_plateau, warp_scores
 from ._base import Optimizer, is_finite_real, is_int, point_key
 
 # "gp_hedge" follows a portfolio of every single acquisition.
@@ -62,6 +62,10 @@ _N_ANCHORS = 5
 # refinements are how the search converges.)
 _KNOWN_STD = 0.01
 _EXPLORE_STD = 0.03
+# While the scores show no way up, the design goes on for at most this many
+# draws (plus the batch size) per ask: a finite space may have no unseen
+# design point left, and the model's search then takes over.
+_MAX_EXTRA_DESIGN = 64
 
 class _SingleThreadedBlas:
     """Limit BLAS and OpenMP to one thread while proposing.
@@ -216,6 +220,11 @@ class BayesOptimizer(Optimizer):
     points are known (told, seeded by ``tell``, or pending), then maximisers of the acquisition function over a Gaussian
     process (Matérn-5/2, MAP-fitted hyperparameters, see
     ``skbayes.surrogate.GaussianProcess``) of the scores told so far.
+    While the scores show no way up (none told yet, all equal, or a
+    plateau: all but the worst quarter tied with the best, see
+    ``skbayes.surrogate.is_plateau``) the design goes on instead, as if
+    ``n_initial_points`` were larger: such a model would only send its
+    proposals where its uncertainty is largest, the corners of the space.
 
     Failed evaluations (``nan``) and infinite scores stay in the history but
     the surrogate sees them as the worst finite score. The surrogate models
@@ -272,10 +281,11 @@ class BayesOptimizer(Optimizer):
         The search space.
     ask_info : list of dict
         One dict per point returned by the last ``ask``: ``"initial"``
-        (True when the point came from ``initial_params``, the Sobol design
-        or, while no score is known yet, random filling; False when the
-        model chose it) and ``"proposal_time"`` (seconds spent on that
-        ``ask``, divided evenly among its points).
+        (True when the point came from ``initial_params``, the design or,
+        when the design has no unseen point left and no score is known,
+        random filling; False when the model chose it) and
+        ``"proposal_time"`` (seconds spent on that ``ask``, divided evenly
+        among its points).
 
     Examples
     --------
@@ -315,6 +325,10 @@ class BayesOptimizer(Optimizer):
         initial = _check_initial_params(initial_params, self.space)
         n_design = max(self.n_initial_points - len(initial), 0)
         self._initial = deque(initial)
+        # Replayable draw of the design (a copy of the state; self._rng stays
+        # untouched), to continue the same sequence (_next_design_point).
+        self._design_draw = (self._rng.get_state(), _GENERATORS[initial_point_generator])
+        self._n_design = n_design
         self._design = deque(
             self.space.sample(
                 n_design, random_state=self._rng, method=_GENERATORS[initial_point_generator]
@@ -387,6 +401,17 @@ class BayesOptimizer(Optimizer):
         if len(batch) == n_points:
             return batch
         model = self._fitted_model()
+        # No score told, all equal, or a plateau (all but the worst quarter
+        # tie with the best): the model knows no way up and its EI would
+        # point where its std is largest, the corners. The space-filling
+        # design goes on instead, as if n_initial_points were larger.
+        if model is None or is_plateau(self._warp_pairs[0]):
+            for _ in range(_MAX_EXTRA_DESIGN + n_points):
+                if len(batch) == n_points:
+                    return batch
+                params = self._next_design_point()
+                if not exclude(params):
+                    add(params, True)
         if model is not None:
             pending = [p for p in list(self._pending.values()) + batch if p in self.space]
             if pending:
@@ -403,6 +428,20 @@ class BayesOptimizer(Optimizer):
             if model is not None:
                 model = model.condition_on(row[None, :])
         return batch
+
+    def _next_design_point(self):
+        """The next point of the initial design, drawn further when it ran out."""
+        if not self._design:
+            # Replay the draw for twice as many points: the first ones come
+            # out the same (Sobol and uniform alike), the rest continue them.
+            state, method = self._design_draw
+            rng = np.random.RandomState()
+            rng.set_state(state)
+            n = max(2 * self._n_design, 8)
+            more = self.space.sample(n, random_state=rng, method=method)[self._n_design:]
+            self._design.extend(more)
+            self._n_design = n
+        return self._design.popleft()
 
     # -- the model ---------------------------------------------------------
 

@@ -8,6 +8,6 @@
 """
 
 from ._gp import GaussianProcess, default_lengthscale_prior
-from ._warping import warp_scores
+from ._warping import is_plateau, warp_scores
 
-__all__ = ["GaussianProcess", "default_lengthscale_prior", "warp_scores"]
+__all__ = ["GaussianProcess", "default_lengthscale_prior", "is_plateau", "warp_scores"]

@@ -45,6 +45,37 @@ _MAX_LAMBDA = 4.0
 _WINSOR_QUANTILE = 0.25
 
 
+def is_plateau(y):
+    """Whether the scores show no way up: all but the worst quarter tie with the best.
+
+    Then the warping's winsorised scores (step 1) are one value: the only
+    differences left are among the worst points, which tell a model where
+    not to go but nothing about where the scores improve. One score, all
+    scores equal, or a crowd tied at the best above a few worse ones (a
+    classifier that predicts the majority class in most of the space) are
+    plateaus.
+
+    Parameters
+    ----------
+    y : array-like of shape (n,)
+        Finite scores, higher is better (at least one).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from skbayes.surrogate import is_plateau
+    >>> is_plateau([0.68, 0.68, 0.68, 0.68, 0.68, 0.68, 0.39])
+    True
+    >>> is_plateau([0.68, 0.68, 0.68, 0.68, 0.68, 0.68, 0.97])
+    False
+    """
+    y = np.asarray(y, dtype=float)
+    return bool(np.quantile(y, _WINSOR_QUANTILE) >= y.max())
+
+
 def warp_scores(y):
     """Winsorise the bad tail of ``y``, standardise, and apply a convex
     Yeo-Johnson map (scores are maximised).

@@ -392,9 +392,16 @@ def test_bayes_search_goes_on_after_a_worker_death():
         Trouble(), {"mode": Categorical(["ok", "exit"]), "C": Real(0.0, 10.0)},
         n_iter=8, n_initial_points=4, n_points=2, cv=2, n_jobs=2, random_state=0,
     )
-    fit_quietly(search)
+    caught = fit_quietly(search)
+    # The optimizer is told all 8 (the budget is finished) ...
+    assert len(search.optimizer_results_[0].x_iters) == 8
+    # ... and cv_results_ holds them all but a culprit left at the very end,
+    # which has no later candidate to be recorded with (scikit-learn records
+    # no call whose fits all fail): a warning names it (finish_waiting).
+    last = [w for w in caught if str(w.message).startswith("The last ")]
+    n_dropped = int(str(last[0].message).split()[2]) if last else 0
     modes = [m for m, _ in modes_and_C(search)]
-    assert len(modes) == 8 and "exit" in modes
+    assert len(modes) + n_dropped == 8 and "exit" in modes
     scores = search.cv_results_["mean_test_score"]
     assert all(np.isnan(s) == (m == "exit") for m, s in zip(modes, scores))
     assert search.best_params_["mode"] == "ok"

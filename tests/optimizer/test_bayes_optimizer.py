@@ -135,9 +135,12 @@ def test_batches_are_distinct_and_avoid_pending_points():
 
 
 def test_failures_and_infinities_are_kept_and_imputed():
-    opt = BayesOptimizer(SPACE, n_initial_points=4, random_state=0)
-    points = opt.ask(4)
-    opt.tell(points, [float("nan"), 1.0, -float("inf"), float("inf")])
+    opt = BayesOptimizer(SPACE, n_initial_points=5, random_state=0)
+    points = opt.ask(5)
+    # imputed as the worst finite score (0.5), below the best (1.0): the model
+    # has something to learn (with one finite score it would not: see the
+    # plateau tests below)
+    opt.tell(points, [float("nan"), 1.0, -float("inf"), float("inf"), 0.5])
     assert math.isnan(opt.scores[0]) and opt.scores[3] == float("inf")
     more = opt.ask(2)
     assert len(more) == 2 and not any(i["initial"] for i in opt.ask_info)
@@ -254,3 +257,91 @@ def test_seeded_history_replaces_the_initial_design():
     opt.tell(seed_points, [objective(p) for p in seed_points])
     opt.ask(2)
     assert [i["initial"] for i in opt.ask_info] == [False, False]
+
+
+# -- scores that carry no information ----------------------------------------
+
+
+def _flat_run(opt, n, value=0.5):
+    """Ask one point at a time, telling the same score every time."""
+    asked, initial = [], []
+    for _ in range(n):
+        points = opt.ask(1)
+        asked += points
+        initial += [i["initial"] for i in opt.ask_info]
+        opt.tell(points, [value] * len(points))
+    return asked, initial
+
+
+@pytest.mark.parametrize("generator", ["sobol", "random"])
+def test_equal_scores_continue_the_initial_design(generator):
+    """With every told score equal the model has nothing to learn (a GP of a
+    constant puts EI where its std is largest: a corner of the space); the
+    next proposals are the continuation of the same design, as if
+    n_initial_points had been larger."""
+    space = {"x": Real(0.0, 1.0), "y": Real(1e-3, 1e3, "log-uniform"), "k": ["a", "b", "c"]}
+    opt = BayesOptimizer(space, n_initial_points=8, initial_point_generator=generator,
+                         random_state=0)
+    asked, initial = _flat_run(opt, 16)
+    longer = BayesOptimizer(space, n_initial_points=16, initial_point_generator=generator,
+                            random_state=0)
+    assert asked == longer.ask(16)
+    assert all(initial)
+
+
+def test_equal_scores_design_stays_space_filling_not_in_a_corner():
+    opt = BayesOptimizer({"x": Real(0.0, 1.0)}, n_initial_points=4, random_state=0)
+    asked, _ = _flat_run(opt, 8)
+    xs = sorted(p["x"] for p in asked)
+    assert [int(x * 8) for x in xs] == list(range(8))  # one point per eighth
+
+
+def test_a_plateau_with_a_few_worse_points_continues_the_design():
+    """skopt's multi-metric SVC test at random_state=42: 8 of 10 initial points
+    tie at the majority-class score, 2 are worse. The model then only knows
+    where not to go, and its EI went to a corner; the design goes on."""
+    space = {"x": Real(0.0, 1.0), "y": Real(0.0, 1.0)}
+    opt = BayesOptimizer(space, n_initial_points=10, random_state=0)
+    first = opt.ask(10)
+    opt.tell(first, [0.684] * 8 + [0.39, 0.56])
+    nxt = opt.ask(1)
+    assert opt.ask_info[0]["initial"]
+    longer = BayesOptimizer(space, n_initial_points=11, random_state=0)
+    assert first + nxt == longer.ask(11)
+
+
+def test_failures_alone_continue_the_design():
+    opt = BayesOptimizer({"x": Real(0.0, 1.0)}, n_initial_points=2, random_state=0)
+    points = opt.ask(2)
+    opt.tell(points, [float("nan"), float("nan")])
+    opt.ask(1)
+    assert opt.ask_info[0]["initial"]
+
+
+def test_the_model_takes_over_once_scores_differ():
+    opt = BayesOptimizer({"x": Real(0.0, 1.0)}, n_initial_points=4, random_state=0)
+    _flat_run(opt, 6)
+    (p,) = opt.ask(1)
+    opt.tell([p], [0.9])
+    opt.ask(1)
+    assert [i["initial"] for i in opt.ask_info] == [False]
+
+
+def test_equal_scores_in_batches_and_with_pending_points():
+    opt = BayesOptimizer({"x": Real(0.0, 1.0)}, n_initial_points=4, random_state=0)
+    first = opt.ask(4)
+    opt.tell(first, [1.0] * 4)
+    batch = opt.ask(3)
+    pending = opt.ask(1)  # the batch is still pending
+    assert all(i["initial"] for i in opt.ask_info)
+    longer = BayesOptimizer({"x": Real(0.0, 1.0)}, n_initial_points=8, random_state=0)
+    assert first + batch + pending == longer.ask(8)
+
+
+@pytest.mark.parametrize("n_initial_points", [2, 10])
+def test_equal_scores_in_a_finite_space_run_it_out(n_initial_points):
+    opt = BayesOptimizer({"a": [1, 2, 3], "b": Integer(0, 1)},
+                         n_initial_points=n_initial_points, random_state=0)
+    asked, _ = _flat_run(opt, 6)
+    assert len({(p["a"], p["b"]) for p in asked}) == 6
+    assert opt.ask(1) == []

@@ -213,3 +213,23 @@ def test_warp_small_or_constant_inputs_pass_through():
 
     np.testing.assert_array_equal(warp_scores([1.0, 2.0]), [1.0, 2.0])
     np.testing.assert_array_equal(warp_scores([3.0, 3.0, 3.0]), [3.0, 3.0, 3.0])
+
+
+@pytest.mark.parametrize(
+    "y, expected",
+    [
+        ([1.0], True),
+        ([2.0, 2.0, 2.0], True),
+        ([0.0, 3.0, 3.0, 3.0, 3.0], True),  # winsorising leaves a constant
+        ([0.684] * 8 + [0.39, 0.56], True),
+        ([0.684] * 8 + [0.39, 0.975], False),  # one point above the crowd
+        ([1.0, 2.0], False),
+        ([0.0, 0.0, 3.0, 3.0, 3.0], False),  # 2/5 below: more than the clipped quarter
+    ],
+)
+def test_is_plateau(y, expected):
+    from skbayes.surrogate import is_plateau
+
+    assert is_plateau(y) is expected
+    # the same as: winsorising the worst quarter (warp_scores' step 1) leaves one value
+    assert is_plateau(y) == (np.ptp(np.maximum(y, np.quantile(y, 0.25))) == 0)
