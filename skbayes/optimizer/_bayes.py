@@ -56,8 +56,9 @@ _REFIT_EVERY = 3
 # a cluster. There the hyperparameters are re-optimised only once the usable
 # observations have grown by _ASYNC_REFIT_GROWTH since the last optimisation
 # (about 48 times from 10 to 1,000 observations); in between, the told
-# points are appended to the training set and the Cholesky factor is
-# extended (GaussianProcess.extended), O(n^2) per tell instead of O(n^3).
+# points are appended to the training set, the Cholesky factor is extended
+# (GaussianProcess.extended), O(n^2) per tell instead of O(n^3), and the
+# output warping keeps its exponent (warp_scores(exponent=...)).
 _ASYNC_REFIT_GROWTH = 0.1
 # ... and the acquisition search of such an ask does about half the work
 # (screen of _ASYNC_SCREEN Sobol points instead of 1024, _ASYNC_POLISH_MAXITER
@@ -377,6 +378,7 @@ class BayesOptimizer(Optimizer):
         self._model_n_told = -1
         self._theta = None
         self._theta_n = 0  # usable observations when theta was last optimised
+        self._warp_exponent = None  # the output warping's exponent then
         self._train_idx = None  # rows of the current model's training set
         self._n_fits = 0
         self._origin = {}
@@ -506,7 +508,8 @@ class BayesOptimizer(Optimizer):
             new = usable[usable >= self._model_n_told]
             idx = np.concatenate([self._train_idx, new])
             y = y_usable[np.searchsorted(usable, idx)]
-            warped = warp_scores(y)
+            # the output warping's exponent is kept too (its fit costs ms)
+            warped = warp_scores(y, exponent=self._warp_exponent)
             gp = self._model.extended(np.vstack([self._rows[i] for i in idx]), warped)
         else:
             idx, y = self._training_indices()
@@ -516,13 +519,13 @@ class BayesOptimizer(Optimizer):
                 and len(idx) >= _STABLE_TRAIN
                 and self._n_fits % _REFIT_EVERY != 0
             )
-            warped = warp_scores(y)
+            warped, exponent = warp_scores(y, return_exponent=True)
             gp = GaussianProcess().fit(
                 np.vstack([self._rows[i] for i in idx]), warped,
                 warm_start=self._theta, maxiter=0 if keep_theta else None,
             )
             if not keep_theta:
-                self._theta_n = len(usable)
+                self._theta_n, self._warp_exponent = len(usable), exponent
         self._train_idx = idx
         # Raw and warped training scores, to map the model's predictions back
         # to the score scale (SharedBudgetOptimizer compares families there).

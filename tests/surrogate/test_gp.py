@@ -7,7 +7,7 @@ import pytest
 from scipy.optimize import approx_fprime
 from scipy.stats import multivariate_normal
 
-from skbayes.surrogate import GaussianProcess, default_lengthscale_prior
+from skbayes.surrogate import GaussianProcess, default_lengthscale_prior, warp_scores
 
 
 def matern52(a, b, lengthscales, s2):
@@ -242,3 +242,16 @@ def test_extended_needs_the_training_rows_first(data):
         gp.extended(X, y[:-1])
     with pytest.raises(ValueError, match="finite outputs"):
         gp.extended(X, np.where(np.arange(len(y)) == 10, np.nan, y))
+
+
+def test_warp_scores_with_a_given_exponent_repeats_the_fitted_map():
+    y = np.random.RandomState(0).normal(size=40) ** 3
+    warped, lam = warp_scores(y, return_exponent=True)
+    assert 1.0 <= lam <= 4.0
+    np.testing.assert_array_equal(warp_scores(y), warped)
+    np.testing.assert_allclose(warp_scores(y, exponent=lam), warped)
+    # one more score: the kept exponent still warps monotonically
+    y2 = np.append(y, y.max() + 1.0)
+    w2 = warp_scores(y2, exponent=lam)
+    assert np.argmax(w2) == 40 and np.all(np.diff(w2[np.argsort(y2)]) >= 0)
+    assert warp_scores([1.0, 2.0], return_exponent=True)[1] is None
