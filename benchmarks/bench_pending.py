@@ -54,6 +54,15 @@ from skbayes.optimizer import BayesOptimizer, _bayes
 from skbayes.space import Space
 
 _GROWTH = _bayes._ASYNC_REFIT_GROWTH
+# mode -> (pending_strategy, re-optimise hyperparameters at every tell,
+# full acquisition search): the asynchronous savings switched off.
+ABLATIONS = {
+    "batch": ("believer", False, False),
+    "sequential": ("believer", False, False),
+    "believer_full": ("believer", True, True),
+    "believer_refit": ("believer", True, False),
+    "believer_fullsearch": ("believer", False, True),
+}
 
 SIZES = (25, 100, 200, 500, 1000)
 QUICK_SIZES = (25, 100, 200)
@@ -170,19 +179,18 @@ def simulate(fname, mode, w, budget, seed, n_initial):
 
     ``mode``: a ``pending_strategy`` (asynchronous, W pending),
     "believer_full" (the same without the asynchronous savings: refit on
-    every tell, full acquisition search), "batch" (synchronous ask(W) /
+    every tell, full acquisition search; "believer_refit" and
+    "believer_fullsearch" switch off one of them), "batch" (synchronous ask(W) /
     tell(W)) or "sequential" (W = 1)."""
     value, space, _ = _objective(fname)
-    strategy = "believer" if mode in ("batch", "sequential", "believer_full") else mode
+    strategy, refit_every_tell, full_search = ABLATIONS.get(mode, (mode, False, False))
     opt = BayesOptimizer(space, n_initial_points=n_initial, random_state=seed,
                          pending_strategy=strategy)
-    if mode == "believer_full":
-        # The asynchronous savings off: refit at every tell, full acquisition
-        # search (private attributes, for this measurement only).
-        _bayes._ASYNC_REFIT_GROWTH = 0.0
+    # The asynchronous savings, on or off (private attributes, for this
+    # measurement only).
+    _bayes._ASYNC_REFIT_GROWTH = 0.0 if refit_every_tell else _GROWTH
+    if full_search:
         opt._async_maximizer = opt._maximizer
-    else:
-        _bayes._ASYNC_REFIT_GROWTH = _GROWTH
     durations = np.random.RandomState(1000 + seed)
     out = []
     if mode in ("batch", "sequential"):
@@ -214,7 +222,7 @@ def simulate(fname, mode, w, budget, seed, n_initial):
 def run_strategies(args, argv):
     functions = args.functions or ["branin", "hartmann6", "levy5", "mixed"]
     workers = args.workers or [4, 16]
-    seeds = range(args.seeds)
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
     budgets = args.budgets or [20, 40, 60]
     modes = args.modes or ["believer", "believer_full", "liar_mean", "liar_worst", "liar_best",
                            "batch"]
@@ -266,7 +274,8 @@ def main(argv=None):
     parser.add_argument("--warmup", type=int, default=3, help="cost: untimed steps per cell")
     parser.add_argument("--seed", type=int, default=0, help="cost: seed")
     parser.add_argument("--no-skopt", action="store_true", help="cost: skip skopt")
-    parser.add_argument("--seeds", type=int, default=5, help="strategies: seeds 0..N-1")
+    parser.add_argument("--seeds", type=int, default=5, help="strategies: number of seeds")
+    parser.add_argument("--first-seed", type=int, default=0, help="strategies: first seed")
     parser.add_argument("--workers", type=int_list, default=None, help="strategies: e.g. 4,16")
     parser.add_argument("--budgets", type=int_list, default=None, help="strategies: e.g. 20,40,60")
     parser.add_argument("--functions", type=str_list, default=None)
