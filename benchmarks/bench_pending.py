@@ -32,6 +32,7 @@ Run::
     python benchmarks/bench_pending.py                 # cost, n = 25 ... 1000
     python benchmarks/bench_pending.py --quick         # cost, n <= 200
     python benchmarks/bench_pending.py --strategies    # regret, 5 seeds, W = 4, 16
+    python benchmarks/bench_pending.py --report FILE   # tables of a strategies JSON
 
 Results go to ``benchmarks/results/pending[_quick].json`` and
 ``benchmarks/results/pending_strategies.json``. Timings come from a shared
@@ -41,8 +42,10 @@ machine: compare rows of one run, not across runs.
 import _common  # noqa: F401  (first: thread limits)
 
 import argparse
+import json
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -53,7 +56,7 @@ from bench_proposal import SkoptAdapter, available, objective, space_spec
 from skbayes.optimizer import BayesOptimizer, _bayes
 from skbayes.space import Space
 
-_GROWTH = _bayes._ASYNC_REFIT_GROWTH
+_GROWTH = getattr(_bayes, "_ASYNC_REFIT_GROWTH", None)  # None: before issue 16
 # mode -> (pending_strategy, re-optimise hyperparameters at every tell,
 # full acquisition search): the asynchronous savings switched off.
 ABLATIONS = {
@@ -126,7 +129,7 @@ def run_cost(args, argv):
     rows, table = [], []
     for n in sizes:
         ref = {}
-        for q in PENDING:
+        for q in args.pending or PENDING:
             times, cpu = time_steps(n, q, repeats, args.warmup, args.seed)
             if n + q not in ref:
                 ref[n + q] = float(np.median(
@@ -246,6 +249,8 @@ def run_strategies(args, argv):
                                  regret=(np.minimum.accumulate(vals) - f_star).tolist(),
                                  wall_s=None))
     print(strategy_table(rows, budgets, args.markdown))
+    print(f"\nmedian regret after {budgets[-1]} evaluations")
+    print(pivot_table(rows, budgets[-1], args.markdown))
     out = args.output or HERE / "results" / "pending_strategies.json"
     path = write_json(out, meta("bench_pending.py", argv, seeds=args.seeds, budgets=budgets,
                                 n_initial=args.n_initial), rows)
@@ -265,6 +270,32 @@ def strategy_table(rows, budgets, markdown=False):
     return format_table(headers, table, markdown=markdown)
 
 
+def pivot_table(rows, budget, markdown=False):
+    """Median regret after ``budget`` evaluations: one row per (function,
+    W), one column per mode (sequential: W = 1, repeated on each row), and
+    the modes' mean rank over the rows (1 = lowest regret)."""
+    modes = sorted({r["mode"] for r in rows if r["mode"] != "sequential"})
+    cells = sorted({(r["function"], r["workers"]) for r in rows if r["mode"] != "sequential"})
+
+    def median(fname, w, mode):
+        runs = [r["regret"][budget - 1] for r in rows if r["function"] == fname
+                and r["mode"] == mode and (r["workers"] == w or mode == "sequential")]
+        return float(np.median(runs)) if runs else float("nan")
+
+    has_seq = any(r["mode"] == "sequential" for r in rows)
+    table, ranks = [], {m: [] for m in modes}
+    for fname, w in cells:
+        values = [median(fname, w, m) for m in modes]
+        for m, rank in zip(modes, np.argsort(np.argsort(values)) + 1):
+            ranks[m].append(rank)
+        seq = [f"{median(fname, w, 'sequential'):.3g}"] if has_seq else []
+        table.append([fname, w, *[f"{v:.3g}" for v in values], *seq])
+    table.append(["mean rank", "", *[f"{np.mean(ranks[m]):.2f}" for m in modes],
+                  *(["-"] if has_seq else [])])
+    headers = ["function", "W", *modes, *(["sequential"] if has_seq else [])]
+    return format_table(headers, table, markdown=markdown)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--strategies", action="store_true", help="regret of pending strategies")
@@ -273,6 +304,8 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=None, help="cost: timed steps per cell")
     parser.add_argument("--warmup", type=int, default=3, help="cost: untimed steps per cell")
     parser.add_argument("--seed", type=int, default=0, help="cost: seed")
+    parser.add_argument("--pending", type=int_list, default=None,
+                        help="cost: pending counts q (default 0,3,15,31)")
     parser.add_argument("--no-skopt", action="store_true", help="cost: skip skopt")
     parser.add_argument("--seeds", type=int, default=5, help="strategies: number of seeds")
     parser.add_argument("--first-seed", type=int, default=0, help="strategies: first seed")
@@ -284,9 +317,17 @@ def main(argv=None):
     parser.add_argument("--no-modes", type=str_list, default=None, help="e.g. sequential")
     parser.add_argument("--n-initial", type=int, default=10, help="strategies: initial design")
     parser.add_argument("--markdown", action="store_true")
+    parser.add_argument("--report", default=None, help="print the tables of a strategies JSON")
     parser.add_argument("--output", default=None)
     args = parser.parse_args(argv)
     argv = sys.argv[1:] if argv is None else list(argv)
+    if args.report:
+        data = json.loads(Path(args.report).read_text())
+        budgets = data["meta"]["budgets"]
+        print(strategy_table(data["results"], budgets, args.markdown))
+        print(f"\nmedian regret after {budgets[-1]} evaluations")
+        print(pivot_table(data["results"], budgets[-1], args.markdown))
+        return
     (run_strategies if args.strategies else run_cost)(args, argv)
 
 

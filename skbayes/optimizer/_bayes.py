@@ -55,7 +55,7 @@ _REFIT_EVERY = 3
 # arrives and asks one more) come once per completed fit, tens per second on
 # a cluster. There the hyperparameters are re-optimised only once the usable
 # observations have grown by _ASYNC_REFIT_GROWTH since the last optimisation
-# (about 48 times from 10 to 1,000 observations); in between, the told
+# (44 times from 10 to 1,000 observations); in between, the told
 # points are appended to the training set, the Cholesky factor is extended
 # (GaussianProcess.extended), O(n^2) per tell instead of O(n^3), and the
 # output warping keeps its exponent (warp_scores(exponent=...)).
