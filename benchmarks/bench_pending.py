@@ -32,7 +32,8 @@ Run::
     python benchmarks/bench_pending.py                 # cost, n = 25 ... 1000
     python benchmarks/bench_pending.py --quick         # cost, n <= 200
     python benchmarks/bench_pending.py --strategies    # regret, 5 seeds, W = 4, 16
-    python benchmarks/bench_pending.py --report FILE   # tables of a strategies JSON
+    python benchmarks/bench_pending.py --report A.json,B.json  # tables, seeds pooled
+    python benchmarks/bench_pending.py --compare BEFORE.json,AFTER.json  # two cost runs
 
 Results go to ``benchmarks/results/pending[_quick].json`` and
 ``benchmarks/results/pending_strategies.json``. Timings come from a shared
@@ -251,6 +252,7 @@ def run_strategies(args, argv):
     print(strategy_table(rows, budgets, args.markdown))
     print(f"\nmedian regret after {budgets[-1]} evaluations")
     print(pivot_table(rows, budgets[-1], args.markdown))
+    print(paired(rows, budgets[-1]))
     out = args.output or HERE / "results" / "pending_strategies.json"
     path = write_json(out, meta("bench_pending.py", argv, seeds=args.seeds, budgets=budgets,
                                 n_initial=args.n_initial), rows)
@@ -296,6 +298,47 @@ def pivot_table(rows, budget, markdown=False):
     return format_table(headers, table, markdown=markdown)
 
 
+def compare(before, after, markdown=False):
+    """Cost rows of two runs side by side (e.g. two commits)."""
+    old = {(r["n_obs"], r["pending"]): r for r in before["results"]}
+    table = []
+    for r in after["results"]:
+        b = old.get((r["n_obs"], r["pending"]))
+        if b is None:
+            continue
+        table.append([r["n_obs"], r["pending"], f"{b['median_ms']:.0f}", f"{r['median_ms']:.0f}",
+                      f"{b['cpu_mean_ms']:.0f}", f"{r['cpu_mean_ms']:.0f}",
+                      "-" if not r["pending"] else f"{b['sync_batch_ms']:.0f}",
+                      f"{r['ref_median_ms']:.0f}"])
+    headers = ["n", "q", "wall median before", "after", "CPU mean before", "after",
+               "batch ask(q+1) before", "ref(n+q) after"]
+    return format_table(headers, table, markdown=markdown)
+
+
+PAIRS = (("believer", "believer_full"), ("believer", "batch"), ("believer", "liar_mean"))
+
+
+def paired(rows, budget):
+    """Seed-by-seed comparisons of two modes over every (function, W): how
+    often the first has the lower regret after ``budget`` evaluations, and
+    the Wilcoxon signed-rank p-value of their log10 regrets."""
+    from scipy.stats import wilcoxon
+
+    regret = {(r["function"], r["workers"], r["mode"], r["seed"]): r["regret"][budget - 1]
+              for r in rows}
+    lines = []
+    for a, b in PAIRS:
+        d = np.array([np.log10(v + 1e-9) - np.log10(regret[(f, w, b, s)] + 1e-9)
+                      for (f, w, m, s), v in regret.items()
+                      if m == a and (f, w, b, s) in regret])
+        if len(d) < 2 or not np.any(d):
+            continue
+        lines.append(f"{a} vs {b} after {budget}: {len(d)} pairs, {a} lower in "
+                     f"{int((d < 0).sum())}, higher in {int((d > 0).sum())}, median "
+                     f"log10 ratio {np.median(d):+.3f}, Wilcoxon p = {wilcoxon(d).pvalue:.2f}")
+    return "\n".join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--strategies", action="store_true", help="regret of pending strategies")
@@ -317,16 +360,25 @@ def main(argv=None):
     parser.add_argument("--no-modes", type=str_list, default=None, help="e.g. sequential")
     parser.add_argument("--n-initial", type=int, default=10, help="strategies: initial design")
     parser.add_argument("--markdown", action="store_true")
-    parser.add_argument("--report", default=None, help="print the tables of a strategies JSON")
+    parser.add_argument("--compare", type=str_list, default=None,
+                        help="BEFORE.json,AFTER.json: two cost runs side by side")
+    parser.add_argument("--report", type=str_list, default=None,
+                        help="print the tables of strategies JSON files (comma-separated)")
     parser.add_argument("--output", default=None)
     args = parser.parse_args(argv)
     argv = sys.argv[1:] if argv is None else list(argv)
-    if args.report:
-        data = json.loads(Path(args.report).read_text())
-        budgets = data["meta"]["budgets"]
-        print(strategy_table(data["results"], budgets, args.markdown))
+    if args.compare:
+        before, after = (json.loads(Path(path).read_text()) for path in args.compare)
+        print(compare(before, after, args.markdown))
+        return
+    if args.report:  # several files: their runs are pooled (distinct seeds)
+        files = [json.loads(Path(path).read_text()) for path in args.report]
+        budgets = min((data["meta"]["budgets"] for data in files), key=lambda b: b[-1])
+        rows = [row for data in files for row in data["results"]]
+        print(strategy_table(rows, budgets, args.markdown))
         print(f"\nmedian regret after {budgets[-1]} evaluations")
-        print(pivot_table(data["results"], budgets[-1], args.markdown))
+        print(pivot_table(rows, budgets[-1], args.markdown))
+        print(paired(rows, budgets[-1]))
         return
     (run_strategies if args.strategies else run_cost)(args, argv)
 
