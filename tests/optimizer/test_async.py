@@ -163,3 +163,16 @@ def test_believer_keeps_the_model_mean_at_pending_points():
 def test_pending_strategy_is_validated(bad):
     with pytest.raises(ValueError, match="'pending_strategy' must be one of"):
         bayes(pending_strategy=bad)
+
+
+def test_shared_budget_conditions_each_arm_with_its_own_strategy():
+    arms = [bayes(0, pending_strategy="liar_worst"),
+            BayesOptimizer({"u": Real(0.0, 1.0)}, n_initial_points=3, random_state=1)]
+    opt = SharedBudgetOptimizer(arms, random_state=0)
+    asked = run_async(opt, 14)
+    assert len({k for k in keys(asked)}) == len(asked)
+    # the arm's promise conditions on its pending points with its strategy
+    assert [p for p in arms[0].pending if p in arms[0].space]
+    liar = opt.promise(0)
+    arms[0].pending_strategy = "believer"
+    assert opt.promise(0) != liar
