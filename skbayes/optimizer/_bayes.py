@@ -473,8 +473,9 @@ class BayesOptimizer(Optimizer):
             return None, None
         return idx, _impute(np.asarray(self.scores, dtype=float)[idx])
 
-    def _training_indices(self):
-        idx, y = self._usable()
+    def _training_indices(self, usable=None):
+        """Rows the surrogate trains on (capped for long runs), their scores."""
+        idx, y = self._usable() if usable is None else usable
         if idx is None:
             return None, None
         if len(idx) > _MAX_TRAIN:
@@ -512,7 +513,7 @@ class BayesOptimizer(Optimizer):
             warped = warp_scores(y, exponent=self._warp_exponent)
             gp = self._model.extended(np.vstack([self._rows[i] for i in idx]), warped)
         else:
-            idx, y = self._training_indices()
+            idx, y = self._training_indices((usable, y_usable))
             keep_theta = (
                 not asynchronous
                 and self._theta is not None
