@@ -32,6 +32,8 @@ TINY = {
     "bench_grid_parity.py": (["--repeats", "1,1", "--max-train", "150", "--n-jobs", "1"],
                              "--output"),
     "bench_proposal.py": (["--sizes", "12", "--repeats", "1", "--warmup", "1"], "--output"),
+    "bench_pending.py": (["--sizes", "12", "--pending", "0,2", "--repeats", "1", "--warmup", "1",
+                          "--no-skopt"], "--output"),
     "bench_checkpoint.py": (["--n-iter", "3", "--repeats", "1", "--open-samples", "500",
                              "--fast-sizes", "20"],
                             "--output"),

@@ -51,6 +51,25 @@ _KEEP_RECENT = 50
 # _REFIT_EVERY-th fit only, the other fits just re-factor the kernel matrix.
 _STABLE_TRAIN = 100
 _REFIT_EVERY = 3
+# Asynchronous asks (some points pending: an engine tells each result as it
+# arrives and asks one more) come once per completed fit, tens per second on
+# a cluster. There the hyperparameters are re-optimised only once the usable
+# observations have grown by _ASYNC_REFIT_GROWTH since the last optimisation
+# (44 times from 10 to 1,000 observations); in between, the told
+# points are appended to the training set, the Cholesky factor is extended
+# (GaussianProcess.extended), O(n^2) per tell instead of O(n^3), and the
+# output warping keeps its exponent (warp_scores(exponent=...)).
+_ASYNC_REFIT_GROWTH = 0.1
+# ... and the acquisition search of such an ask does about half the work
+# (screen of _ASYNC_SCREEN Sobol points instead of 1024, _ASYNC_POLISH_MAXITER
+# L-BFGS-B iterations instead of 40): its cost is mostly the posterior std
+# of every screened point, O(n^2) each. Measured in bench_pending.py
+# (docs/design/async_proposals.md): regret unchanged within seed noise.
+_ASYNC_SCREEN = 512
+_ASYNC_POLISH_MAXITER = 20
+# How pending points (asked, not told) condition the model: the outcome
+# each is assumed to have (Ginsbourger, Le Riche & Carraro 2010).
+PENDING_STRATEGIES = ("believer", "liar_mean", "liar_worst", "liar_best")
 # Best observed points whose neighbourhoods the acquisition screen samples.
 _N_ANCHORS = 5
 # Stagnation: a proposal whose posterior std is below _KNOWN_STD times the
@@ -234,9 +253,19 @@ class BayesOptimizer(Optimizer):
     settings do not make the differences among the good ones look like
     noise. Points asked in a
     batch (``ask(n)`` with ``n > 1``) or still pending from an earlier ask are
-    "kriging believer" fantasies: the model is conditioned on them with its
-    own predicted mean as the outcome, without refitting hyperparameters,
-    which spreads a batch out.
+    fantasies (``pending_strategy``): by default "kriging believer", the
+    model is conditioned on them with its own predicted mean as the outcome,
+    without refitting hyperparameters, which spreads a batch out.
+
+    Asynchronous use (an engine tells each result as it arrives and asks
+    one more while others are pending) is cheap: when points are pending at
+    the time of a refit, the hyperparameters are re-optimised only once the
+    usable observations have grown by 10% since they last were; in between
+    the new observations are appended to the surrogate's training set and
+    its Cholesky factor is extended; and the acquisition search screens
+    512 points instead of 1024 and polishes for 20 iterations instead of
+    40. Asks with nothing pending at the last refit (sequential or
+    batch-synchronous use) are unchanged and follow the schedule below.
 
     Cost stays bounded in long runs: with more than 300 usable
     observations the surrogate trains on the 100 best, the 50 most recent
@@ -274,6 +303,15 @@ class BayesOptimizer(Optimizer):
         (space-filling) or independent draws from the priors.
     random_state : int, RandomState instance or None, default=None
         Seed: the same seed and the same calls give the same proposals.
+    pending_strategy : {"believer", "liar_mean", "liar_worst", "liar_best"}, \
+            default="believer"
+        The outcome assumed for pending points (and earlier points of the
+        same batch) while proposing: "believer", the model's own
+        prediction (kriging believer); "liar_mean", "liar_worst",
+        "liar_best": one constant for all of them, the mean, worst or best
+        score told so far (constant liar; Ginsbourger, Le Riche & Carraro
+        2010, "Kriging is well-suited to parallelize optimization").
+        ``benchmarks/bench_pending.py --strategies`` compares them.
 
     Attributes
     ----------
@@ -304,7 +342,7 @@ class BayesOptimizer(Optimizer):
 
     def __init__(self, dimensions, *, n_initial_points=10, initial_params=None,
                  acq_func="EI", acq_func_kwargs=None, initial_point_generator="sobol",
-                 random_state=None):
+                 random_state=None, pending_strategy="believer"):
         super().__init__()
         self.space = _check_space(dimensions)
         if not is_int(n_initial_points) or n_initial_points < 0:
@@ -318,6 +356,12 @@ class BayesOptimizer(Optimizer):
                 f"'initial_point_generator' must be one of {list(_GENERATORS)}, "
                 f"got {initial_point_generator!r}"
             )
+        if not isinstance(pending_strategy, str) or pending_strategy not in PENDING_STRATEGIES:
+            raise ValueError(
+                f"'pending_strategy' must be one of {list(PENDING_STRATEGIES)}, "
+                f"got {pending_strategy!r}"
+            )
+        self.pending_strategy = pending_strategy
         self.n_initial_points = int(n_initial_points)
         self.acq_func = acq_func
         self.acq_func_kwargs = _check_acq_func_kwargs(acq_func_kwargs, acq_func)
@@ -336,6 +380,10 @@ class BayesOptimizer(Optimizer):
             if n_design else []
         )
         self._maximizer = AcquisitionMaximizer(self.space)
+        self._async_maximizer = AcquisitionMaximizer(
+            self.space, n_candidates=_ASYNC_SCREEN, polish_maxiter=_ASYNC_POLISH_MAXITER
+        )
+        self._asynchronous = False  # whether the current model was fitted with points pending
         self._hedge = GPHedge(len(_HEDGE_MEMBERS)) if acq_func == "gp_hedge" else None
         self._hedge_candidates = []
         self._explored_last = False
@@ -343,6 +391,9 @@ class BayesOptimizer(Optimizer):
         self._model = None
         self._model_n_told = -1
         self._theta = None
+        self._theta_n = 0  # usable observations when theta was last optimised
+        self._warp_exponent = None  # the output warping's exponent then
+        self._train_idx = None  # rows of the current model's training set
         self._n_fits = 0
         self._origin = {}
         self.ask_info = []
@@ -415,7 +466,7 @@ class BayesOptimizer(Optimizer):
         if model is not None:
             pending = [p for p in list(self._pending.values()) + batch if p in self.space]
             if pending:
-                model = model.condition_on(self.space.to_unit(pending))
+                model = self._fantasise(model, self.space.to_unit(pending))
         while len(batch) < n_points:
             if model is None:
                 found = self._random_point(exclude)
@@ -426,7 +477,7 @@ class BayesOptimizer(Optimizer):
             row, params = found
             add(params, model is None)
             if model is not None:
-                model = model.condition_on(row[None, :])
+                model = self._fantasise(model, row[None, :])
         return batch
 
     def _next_design_point(self):
@@ -443,13 +494,29 @@ class BayesOptimizer(Optimizer):
             self._n_design = n
         return self._design.popleft()
 
+    def _fantasise(self, model, U):
+        """``model`` conditioned on the pending rows ``U`` (pending_strategy)."""
+        if self.pending_strategy == "believer":
+            return model.condition_on(U)
+        warped = self._warp_pairs[1]  # the told model's outputs
+        lie = {"liar_mean": np.mean, "liar_worst": np.min, "liar_best": np.max}[
+            self.pending_strategy](warped)
+        return model.condition_on(U, np.full(len(U), lie))
+
     # -- the model ---------------------------------------------------------
 
-    def _training_set(self):
+    def _usable(self):
+        """Indices of the told points in the space and their imputed scores."""
         idx = np.array([i for i, row in enumerate(self._rows) if row is not None], dtype=int)
         if len(idx) == 0:
             return None, None
-        y = _impute(np.asarray(self.scores, dtype=float)[idx])
+        return idx, _impute(np.asarray(self.scores, dtype=float)[idx])
+
+    def _training_indices(self, usable=None):
+        """Rows the surrogate trains on (capped for long runs), their scores."""
+        idx, y = self._usable() if usable is None else usable
+        if idx is None:
+            return None, None
         if len(idx) > _MAX_TRAIN:
             keep = set(np.argsort(-y, kind="stable")[:_KEEP_BEST])
             keep.update(range(len(idx) - _KEEP_RECENT, len(idx)))
@@ -457,26 +524,49 @@ class BayesOptimizer(Optimizer):
             draw = self._rng.choice(rest, size=_MAX_TRAIN - len(keep), replace=False)
             chosen = np.array(sorted(keep.union(draw.tolist())), dtype=int)
             idx, y = idx[chosen], y[chosen]
-        X = np.vstack([self._rows[i] for i in idx])
-        return X, y
+        return idx, y
+
+    def _training_set(self):
+        idx, y = self._training_indices()
+        if idx is None:
+            return None, None
+        return np.vstack([self._rows[i] for i in idx]), y
 
     def _fitted_model(self):
         """The GP on the told points (refitted when new scores arrived)."""
         if self._model_n_told == len(self.scores):
             return self._model
-        X, y = self._training_set()
-        if X is None:
+        usable, y_usable = self._usable()
+        if usable is None:
             return None
         self._n_fits += 1
-        keep_theta = (
-            self._theta is not None
-            and len(X) >= _STABLE_TRAIN
-            and self._n_fits % _REFIT_EVERY != 0
-        )
-        warped = warp_scores(y)
-        gp = GaussianProcess().fit(
-            X, warped, warm_start=self._theta, maxiter=0 if keep_theta else None
-        )
+        self._asynchronous = bool(self._pending)
+        asynchronous = self._asynchronous and self._model is not None
+        if asynchronous and len(usable) < self._theta_n * (1 + _ASYNC_REFIT_GROWTH):
+            # Same hyperparameters, the training set grown by the points told
+            # since the last fit (appended: the factor is extended).
+            new = usable[usable >= self._model_n_told]
+            idx = np.concatenate([self._train_idx, new])
+            y = y_usable[np.searchsorted(usable, idx)]
+            # the output warping's exponent is kept too (its fit costs ms)
+            warped = warp_scores(y, exponent=self._warp_exponent)
+            gp = self._model.extended(np.vstack([self._rows[i] for i in idx]), warped)
+        else:
+            idx, y = self._training_indices((usable, y_usable))
+            keep_theta = (
+                not asynchronous
+                and self._theta is not None
+                and len(idx) >= _STABLE_TRAIN
+                and self._n_fits % _REFIT_EVERY != 0
+            )
+            warped, exponent = warp_scores(y, return_exponent=True)
+            gp = GaussianProcess().fit(
+                np.vstack([self._rows[i] for i in idx]), warped,
+                warm_start=self._theta, maxiter=0 if keep_theta else None,
+            )
+            if not keep_theta:
+                self._theta_n, self._warp_exponent = len(usable), exponent
+        self._train_idx = idx
         # Raw and warped training scores, to map the model's predictions back
         # to the score scale (SharedBudgetOptimizer compares families there).
         self._warp_pairs = (y, warped)
@@ -511,7 +601,8 @@ class BayesOptimizer(Optimizer):
     def _maximize(self, model, name, best, exclude, anchors):
         kwargs = {"xi": self.acq_func_kwargs["xi"], "kappa": self.acq_func_kwargs["kappa"]}
         acq = model_acquisition(model, name, best, **kwargs)
-        found = self._maximizer.maximize(acq, self._rng, exclude, anchors)
+        maximizer = self._async_maximizer if self._asynchronous else self._maximizer
+        found = maximizer.maximize(acq, self._rng, exclude, anchors)
         if found is None:
             return None
         prior_std = math.sqrt(model.signal_variance_) * model.y_std_
@@ -521,7 +612,7 @@ class BayesOptimizer(Optimizer):
             return found
         self._explored_last = True
         acq = model_acquisition(model, name, best, min_std=_EXPLORE_STD * prior_std, **kwargs)
-        return self._maximizer.maximize(acq, self._rng, exclude, anchors) or found
+        return maximizer.maximize(acq, self._rng, exclude, anchors) or found
 
     def _random_point(self, exclude):
         """A random unseen point (no score known yet, nothing to model)."""

@@ -23,9 +23,11 @@ closed-form expected improvement in raw units, ``s`` being raw units per
 warped unit at the top. The maximum is taken over a fixed random screen of
 the arm's space plus its training points (no gradient polish: the chooser
 only needs to rank arms, and the chosen arm runs its own full acquisition
-search). Points already pending in an arm (earlier slots of the same batch)
-condition its model as "kriging believer" fantasies, so a batch spreads over
-arms only when the leader's promise drops below the others'.
+search). Points already pending in an arm (earlier slots of the same batch,
+or candidates still running in an asynchronous search) condition its model
+as fantasies (the arm's ``pending_strategy``, "kriging believer" by
+default), so a batch spreads over arms only when the leader's promise drops
+below the others'.
 
 See ``docs/design/shared_budget.md`` for the alternatives that were measured.
 """
@@ -197,8 +199,8 @@ class SharedBudgetOptimizer(Optimizer):
         if slope is None:
             return -math.inf
         pending = [p for p in core.pending if p in core.space]
-        if pending:
-            model = model.condition_on(core.space.to_unit(pending))
+        if pending:  # the arm's own fantasies (its pending_strategy)
+            model = core._fantasise(model, core.space.to_unit(pending))
         X = np.vstack([self._screen(i, core), model.X_train_])
         mean, std = model.predict(X, return_std=True)
         threshold = w_top + (incumbent - y_top) / slope

@@ -205,10 +205,7 @@ class GaussianProcess:
         if not np.all(np.isfinite(y)):
             raise ValueError("fit needs finite outputs; impute failures first")
         n, d = X.shape
-        self.y_mean_ = float(y.mean())
-        std = float(y.std())
-        self.y_std_ = std if std > 1e-12 * max(1.0, abs(self.y_mean_)) else 1.0
-        z = (y - self.y_mean_) / self.y_std_
+        z = self._standardise(y)
 
         starts = []
         if warm_start is not None and len(warm_start) == d + 2:
@@ -239,6 +236,13 @@ class GaussianProcess:
         self.n_features_in_ = d
         self._condition(X, z)
         return self
+
+    def _standardise(self, y):
+        """Set ``y_mean_`` and ``y_std_`` from ``y``; return the standardised ``y``."""
+        self.y_mean_ = float(y.mean())
+        std = float(y.std())
+        self.y_std_ = std if std > 1e-12 * max(1.0, abs(self.y_mean_)) else 1.0
+        return (y - self.y_mean_) / self.y_std_
 
     def _set_theta(self, theta):
         d = len(theta) - 2
@@ -340,6 +344,18 @@ class GaussianProcess:
             z_new = (self.predict(X_new) - self.y_mean_) / self.y_std_
         else:
             z_new = (np.asarray(y_new, dtype=float).reshape(-1) - self.y_mean_) / self.y_std_
+        L = self._extended_factor(X_new)
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new.X_train_ = np.vstack([self.X_train_, X_new])
+        new.y_train_ = np.concatenate([self.y_train_, z_new])
+        new.L_ = L
+        new.alpha_ = cho_solve((L, True), new.y_train_, check_finite=False)
+        return new
+
+    def _extended_factor(self, X_new):
+        """Cholesky factor of the kernel matrix of ``X_train_`` plus ``X_new``
+        (same hyperparameters): a block update of ``L_`` in ``O(n^2 k)``."""
         k_cross = self._kernel(self.X_train_, X_new)[0]
         k_new = self._kernel(X_new, X_new)[0]
         k_new[np.diag_indices_from(k_new)] += self.noise_variance_
@@ -355,10 +371,45 @@ class GaussianProcess:
         L[:n, :n] = self.L_
         L[n:, :n] = B.T
         L[n:, n:] = C
+        return L
+
+    def extended(self, X, y):
+        """A model on ``(X, y)`` with this model's hyperparameters, where
+        ``X`` is ``X_train_`` followed by new rows.
+
+        Equal (up to rounding) to ``fit(X, y, warm_start=theta_,
+        maxiter=0)`` with one start, but the Cholesky factor of the kernel
+        matrix is extended by a block update in ``O(n^2 k)`` instead of
+        being recomputed in ``O(n^3)``. The outputs are standardised anew
+        (all of ``y`` may have changed, e.g. by an output warping).
+
+        Parameters
+        ----------
+        X : array-like of shape (n + k, d)
+            Inputs; the first ``n`` rows must equal ``X_train_``.
+        y : array-like of shape (n + k,)
+            Finite outputs, one per row of ``X``.
+
+        Returns
+        -------
+        GaussianProcess
+            A new model; ``self`` is unchanged.
+        """
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        y = np.asarray(y, dtype=float).reshape(-1)
+        n = len(self.X_train_)
+        if len(X) != len(y) or len(X) < n or not np.array_equal(X[:n], self.X_train_):
+            raise ValueError(
+                "extended needs the training inputs followed by new rows and one "
+                f"output per row, got X of shape {X.shape} and y of shape {y.shape} "
+                f"for {n} training rows"
+            )
+        if not np.all(np.isfinite(y)):
+            raise ValueError("extended needs finite outputs; impute failures first")
         new = object.__new__(type(self))
         new.__dict__.update(self.__dict__)
-        new.X_train_ = np.vstack([self.X_train_, X_new])
-        new.y_train_ = np.concatenate([self.y_train_, z_new])
-        new.L_ = L
-        new.alpha_ = cho_solve((L, True), new.y_train_, check_finite=False)
+        z = new._standardise(y)
+        new.L_ = self._extended_factor(X[n:]) if len(X) > n else self.L_
+        new.X_train_, new.y_train_ = X, z
+        new.alpha_ = cho_solve((new.L_, True), z, check_finite=False)
         return new

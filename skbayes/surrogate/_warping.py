@@ -76,7 +76,7 @@ def is_plateau(y):
     return bool(np.quantile(y, _WINSOR_QUANTILE) >= y.max())
 
 
-def warp_scores(y):
+def warp_scores(y, *, exponent=None, return_exponent=False):
     """Winsorise the bad tail of ``y``, standardise, and apply a convex
     Yeo-Johnson map (scores are maximised).
 
@@ -84,12 +84,21 @@ def warp_scores(y):
     ----------
     y : array-like of shape (n,)
         Finite scores, higher is better.
+    exponent : float, optional
+        The Yeo-Johnson exponent to use (clipped to ``[1, 4]``) instead of
+        its maximum-likelihood fit, which costs milliseconds (an
+        asynchronous search re-uses the last fitted one between refits).
+    return_exponent : bool, default=False
+        Also return the exponent applied (None when no map was applied:
+        fewer than 3 scores, tied scores, or a failed fit).
 
     Returns
     -------
     ndarray of shape (n,)
         Warped scores, in the same order as ``y``: order preserved, except
         that the scores below the lower quartile tie with it.
+    exponent : float or None
+        Only with ``return_exponent``.
 
     Examples
     --------
@@ -102,25 +111,32 @@ def warp_scores(y):
     >>> bool((w[-1] - w[-2]) / (w[-1] - w[0]) > 0.02)  # was 0.5 / 299.5 = 0.0017
     True
     """
-    y = np.asarray(y, dtype=float)
+    out, lam = _warp(np.asarray(y, dtype=float), exponent)
+    return (out, lam) if return_exponent else out
+
+
+def _warp(y, exponent):
     if len(y) < 3:
-        return y.copy()
+        return y.copy(), None
     clipped = np.maximum(y, np.quantile(y, _WINSOR_QUANTILE))
     if clipped.std() > 0:  # else most scores tie: keep what tells them apart
         y = clipped
     std = y.std()
     if not std > 0:
-        return y.copy()
+        return y.copy(), None
     z = (y - y.mean()) / std
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        # the likelihood search may overflow for extreme exponents it tries
-        warnings.simplefilter("ignore", RuntimeWarning)
-        try:
-            lam = float(yeojohnson_normmax(z))
-        except (ValueError, FloatingPointError, OverflowError):
-            return z
+    if exponent is not None:
+        lam = float(exponent)
+    else:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            # the likelihood search may overflow for extreme exponents it tries
+            warnings.simplefilter("ignore", RuntimeWarning)
+            try:
+                lam = float(yeojohnson_normmax(z))
+            except (ValueError, FloatingPointError, OverflowError):
+                return z, None
     if not np.isfinite(lam):
-        return z
+        return z, None
     lam = min(max(lam, 1.0), _MAX_LAMBDA)
     out = yeojohnson(z, lmbda=lam)
-    return out if np.all(np.isfinite(out)) else z
+    return (out, lam) if np.all(np.isfinite(out)) else (z, None)

@@ -7,7 +7,7 @@ import pytest
 from scipy.optimize import approx_fprime
 from scipy.stats import multivariate_normal
 
-from skbayes.surrogate import GaussianProcess, default_lengthscale_prior
+from skbayes.surrogate import GaussianProcess, default_lengthscale_prior, warp_scores
 
 
 def matern52(a, b, lengthscales, s2):
@@ -233,3 +233,45 @@ def test_is_plateau(y, expected):
     assert is_plateau(y) is expected
     # the same as: winsorising the worst quarter (warp_scores' step 1) leaves one value
     assert is_plateau(y) == (np.ptp(np.maximum(y, np.quantile(y, 0.25))) == 0)
+
+
+def test_extended_equals_refitting_with_fixed_hyperparameters(data):
+    X, y = data
+    gp = GaussianProcess().fit(X[:9], y[:9])
+    # New rows appended and every output changed (as a re-warping does).
+    y2 = 2.0 * y + 1.0
+    grown = gp.extended(X, y2)
+    direct = GaussianProcess().fit(X, y2, warm_start=gp.theta_, maxiter=0)
+    np.testing.assert_array_equal(grown.theta_, gp.theta_)
+    assert (grown.y_mean_, grown.y_std_) == pytest.approx((direct.y_mean_, direct.y_std_))
+    Xs = np.random.RandomState(4).uniform(size=(5, 3))
+    for a, b in zip(grown.predict(Xs, return_std=True), direct.predict(Xs, return_std=True)):
+        np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-10)
+    assert len(gp.X_train_) == 9  # the original model is untouched
+    # Nothing new: the factor is reused, the outputs still re-standardised.
+    same = gp.extended(X[:9], y2[:9])
+    assert same.L_ is gp.L_ and same.y_mean_ == pytest.approx(y2[:9].mean())
+
+
+def test_extended_needs_the_training_rows_first(data):
+    X, y = data
+    gp = GaussianProcess().fit(X[:9], y[:9])
+    with pytest.raises(ValueError, match="training inputs followed by new rows"):
+        gp.extended(X[1:], y[1:])
+    with pytest.raises(ValueError, match="training inputs followed by new rows"):
+        gp.extended(X, y[:-1])
+    with pytest.raises(ValueError, match="finite outputs"):
+        gp.extended(X, np.where(np.arange(len(y)) == 10, np.nan, y))
+
+
+def test_warp_scores_with_a_given_exponent_repeats_the_fitted_map():
+    y = np.random.RandomState(0).normal(size=40) ** 3
+    warped, lam = warp_scores(y, return_exponent=True)
+    assert 1.0 <= lam <= 4.0
+    np.testing.assert_array_equal(warp_scores(y), warped)
+    np.testing.assert_allclose(warp_scores(y, exponent=lam), warped)
+    # one more score: the kept exponent still warps monotonically
+    y2 = np.append(y, y.max() + 1.0)
+    w2 = warp_scores(y2, exponent=lam)
+    assert np.argmax(w2) == 40 and np.all(np.diff(w2[np.argsort(y2)]) >= 0)
+    assert warp_scores([1.0, 2.0], return_exponent=True)[1] is None
