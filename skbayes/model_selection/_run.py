@@ -31,7 +31,9 @@ from sklearn.exceptions import FitFailedWarning
 
 from ._faults import FaultGuard, split_batch
 from ._replay import REPLAY_KEY
-from ._session import SearchSession
+from ._checkpoint import Checkpoint
+from ._progress import Progress
+from ._resume import ResumeQueue
 from ._warn import warn
 
 _RUNS = {}  # id(search) -> the SearchRun of its running fit
@@ -57,8 +59,16 @@ class SearchRun:
 
     Attributes
     ----------
-    session : SearchSession
-        Checkpoint, resume queues, callbacks and clock of the fit.
+    estimator : estimator
+        The user's estimator (while a checkpoint is replayed the search's
+        ``estimator`` is wrapped, ``_replay.py``).
+    checkpoint : _checkpoint.Checkpoint
+        The journal of the fit (its ``journal`` is None without one).
+    queue : _resume.ResumeQueue
+        The candidates the checkpoint recorded, replayed as the search
+        reaches them.
+    progress : _progress.Progress
+        Phase, counters, clock and callbacks.
     optimizers : list
         Optimizers a plan registers for fitted attributes (``BayesSearchCV``'s
         ``optimizer_results_``).
@@ -74,15 +84,43 @@ class SearchRun:
 
     def __init__(self, search, fit_callbacks=()):
         self.search = search
-        self.session = SearchSession(search)
+        self.estimator = search.estimator
+        self.checkpoint = Checkpoint(search, self.estimator)
+        self.queue = ResumeQueue(self.checkpoint)
+        self.progress = Progress(search)
         self.fit_callbacks = list(fit_callbacks)
         self.optimizers = []
         self.data = None
         self.full_budget = None
+        self.fit_data = None
         self.waiting = []
         self.any_recorded = False
         self.first_failure = self.last_failure = None
         self.guard = None
+
+    def open(self, X, y, params):
+        """Open the checkpoint (if any) before scikit-learn's ``fit``."""
+        self.fit_data = (X, y, params.get("groups"))  # check_constant_folds
+        self.checkpoint.open(X, y, params)
+        self.queue = ResumeQueue(self.checkpoint)
+        # scikit-learn < 1.9 sets n_splits_ only after the search.
+        self.progress.n_splits = self.checkpoint.n_splits
+
+    def fitting(self, params):
+        """Context of scikit-learn's ``fit``: the run is active, the search
+        wrapped for a replay; gives the fit parameters to use."""
+        return _fitting(self, params)
+
+    def close(self):
+        self.fit_data = None
+        self.checkpoint.close()
+
+    def end(self):
+        """The callbacks' end of the search, then the checkpoint closed."""
+        try:
+            self.progress.end()
+        finally:
+            self.close()
 
     @contextmanager
     def active(self):
@@ -102,7 +140,7 @@ class SearchRun:
     @property
     def last_results(self):
         """scikit-learn's results of the latest call (None before any)."""
-        return self.session.last_results
+        return self.progress.last_results
 
     def batch_size(self, phase):
         """Candidates per ``evaluate_candidates`` call for ``phase``."""
@@ -117,14 +155,26 @@ class SearchRun:
         self.search._on_exhausted(phase, asked)
 
     def schedule(self, params, extra, room):
-        """The batch to send for proposed ``params`` (the session replays
-        candidates recorded in a checkpoint); ``room``: budget left or None."""
-        return self.session.schedule(params, extra, room)
+        """The batch to send for proposed ``params`` (the resume queue
+        replays candidates recorded in a checkpoint); ``room``: budget left
+        or None."""
+        self.checkpoint.batch_started()
+        return self.queue.schedule(params, extra, room, self.progress.phase)
+
+    def replaying_rest(self):
+        """Recorded candidates of the running phase still replayed in order."""
+        return self.queue.replaying_rest(self.progress.phase)
+
+    def record(self, batch, results, objective):
+        """Count (part of) a batch and journal its live candidates."""
+        progress = self.progress
+        progress.count(batch, results)
+        self.checkpoint.record(batch, results, self.last_failure, objective, progress)
 
     def run_batch(self, phase, batch, evaluate_candidates):
         """Evaluate one batch, tell ``phase``'s optimizer, journal it and
         call the callbacks; return True if the search must stop."""
-        session, search = self.session, self.search
+        progress, search = self.progress, self.search
         results, unrecorded = self.evaluate(evaluate_candidates, batch.send, batch.extra)
         head, tail = (batch, None)
         if unrecorded:
@@ -137,12 +187,12 @@ class SearchRun:
             objective = self.objective_key(results)
         if phase is not None:
             phase.optimizer.tell(batch.tell, scores)
-        session.record(head, results, self.last_failure, objective)
+        self.record(head, results, objective)
         if tail is not None:
-            session.record(tail, None, self.last_failure, objective)
-        if objective is None and session.last_results is not None:
-            objective = self.objective_key(session.last_results)
-        return session.notify(batch, scores, objective)
+            self.record(tail, None, objective)
+        if objective is None and progress.last_results is not None:
+            objective = self.objective_key(progress.last_results)
+        return progress.notify(batch, scores, objective)
 
     # -- failed calls and worker faults --------------------------------------
     def evaluate(self, evaluate_candidates, params, extra):
@@ -173,7 +223,8 @@ class SearchRun:
             self.first_failure = self.first_failure or failure
             self.last_failure = failure
         if n_recorded:
-            self.session.after_call([p for p, _ in rows[:n_recorded]], results)
+            self.progress.last_results = results
+            self.queue.after_call([p for p, _ in rows[:n_recorded]], results)
             self.any_recorded = True
         self.waiting = left
         if len(left) >= len(params):
@@ -196,3 +247,9 @@ class SearchRun:
             f"are not in cv_results_: {[p for p, _ in self.waiting]!r}",
             FitFailedWarning,
         )
+
+
+@contextmanager
+def _fitting(run, params):
+    with run.active(), run.queue.fitting(run.search, params) as fit_params:
+        yield fit_params

@@ -35,7 +35,7 @@ from skbayes.model_selection._faults import (
     is_worker_death,
     split_batch,
 )
-from skbayes.model_selection._session import Batch
+from skbayes.model_selection._candidate import Batch
 from skbayes.space import Categorical, Real
 
 X, y = make_classification(n_samples=40, n_features=4, random_state=0)
