@@ -281,7 +281,7 @@ class BaseSearch(BaseSearchCV):
                 # No candidate at all (e.g. param_grid=[]): scikit-learn's own
                 # "No fits were performed" error rather than an IndexError.
                 evaluate_candidates([])
-            run.queue.finish(progress.last_results)
+            run.queue.finish(progress.last_results, run.recorded)
             tree.end()
         finally:
             run.end()

@@ -156,13 +156,13 @@ class Checkpoint:
         filed under ``progress.phase`` at ``progress.elapsed()``."""
         if self.journal is None:
             return
-        live = [i for i, is_live in enumerate(batch.live) if is_live]
+        live = [i for i, cand in enumerate(batch.candidates) if cand.live]
         if not live:
             return
         if self._batch_start is not None:
             self._sizing[0] += _callbacks._monotonic() - self._batch_start
             self._sizing[1] += len(live)
-            self._sizing[2] = len(batch.send)
+            self._sizing[2] = len(batch)
             self._batch_start = None
         line = {
             "batch": len(self.journal.records),
@@ -174,15 +174,15 @@ class Checkpoint:
         if results is None:
             line["message"] = str(failure)[:MAX_MESSAGE]
         candidates = []
-        base = None if results is None else len(results["params"]) - len(batch.send)
+        base = None if results is None else len(results["params"]) - len(batch)
         for i in live:
-            cand = {"params": encode_params(batch.tell[i], self.choices)}
+            cand = batch.candidates[i]
+            entry = {"params": encode_params(cand.params, self.choices)}
             if results is not None:
-                cand.update(_scores_of(results, base + i, self.n_splits, self.search.error_score))
-            extra = batch.extra_rows[i]
-            if extra:
-                cand["extra"] = {k: encode_value(_native(v)) for k, v in extra.items()}
-            candidates.append(cand)
+                entry.update(_scores_of(results, base + i, self.n_splits, self.search.error_score))
+            if cand.extra:
+                entry["extra"] = {k: encode_value(_native(v)) for k, v in cand.extra.items()}
+            candidates.append(entry)
         line["candidates"] = candidates
         self.journal.append(line)
 

@@ -69,7 +69,7 @@ class Progress:
 
     def count(self, batch, results):
         """Count a recorded (part of a) batch and keep the latest results."""
-        self.n_candidates += len(batch.send)
+        self.n_candidates += len(batch)
         if results is not None:
             self.last_results = results
 

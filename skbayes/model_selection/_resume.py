@@ -26,7 +26,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from ._candidate import Batch, extra_row
+from ._candidate import INJECTED, REPLAYED, Batch, Candidate, rows
 from ._journal import (
     CheckpointError,
     CheckpointWarning,
@@ -125,7 +125,6 @@ class ResumeQueue:
         self.n_samples = checkpoint.n_samples
         self.diverged = set()
         self.replaying = any(self.queues.values())
-        self.recorded_times = {}
         self._warned = set()
 
     @contextmanager
@@ -156,7 +155,7 @@ class ResumeQueue:
     def schedule(self, params, extra, room, phase):
         """The batch to send for the candidates the optimizer proposed in
         ``phase``; ``room`` is what is left of its budget (None: unbounded)."""
-        batch = Batch()
+        batch, extra = Batch(), rows(extra, len(params))
         queue = self.queues.get(phase)
         i = injected = 0
         if queue and phase not in self.diverged:
@@ -164,13 +163,13 @@ class ResumeQueue:
                 if params_key(encode_params(params[i], self.choices)) != queue[0].key:
                     injected = self._diverge(batch, queue, params[i], phase)
                     break
-                self._add_replay(batch, params[i], extra_row(extra, i), queue.popleft())
+                batch.candidates.append(_replayed(params[i], extra[i], REPLAYED, queue.popleft()))
                 i += 1
         stop = len(params)
         if injected and room is not None:
-            stop = min(stop, i + max(0, room - len(batch.tell)))
+            stop = min(stop, i + max(0, room - len(batch)))
         for j in range(i, stop):
-            batch.add(params[j], extra_row(extra, j))
+            batch.add(params[j], extra[j])
         return batch
 
     def _diverge(self, batch, queue, proposed, phase):
@@ -206,13 +205,7 @@ class ResumeQueue:
                     extra[key] = decode_value(value, (), key)
                 except CheckpointError:
                     extra[key] = np.nan
-        self._add_replay(batch, params, extra, pending)
-
-    def _add_replay(self, batch, params, extra, pending):
-        batch.add(params, extra, pending)
-        if pending.times is not None:
-            sent = batch.send[-1]
-            self.recorded_times[id(sent)] = (sent, pending.times)
+        batch.candidates.append(_replayed(params, extra, INJECTED, pending))
 
     def leftover_batches(self):
         """Recorded candidates the search did not reach, as (phase index, batch)."""
@@ -241,14 +234,18 @@ class ResumeQueue:
             params.pop(REPLAY_KEY, None)
         results.pop(f"param_{REPLAY_KEY}", None)
 
-    def finish(self, results):
-        """Put the recorded fit and score times back on replayed rows."""
-        if not self.recorded_times or results is None:
+    def finish(self, results, recorded):
+        """Put the recorded fit and score times back on replayed rows;
+        ``recorded`` are the candidates of ``results``' rows, in order."""
+        if not self.replaying or results is None:
             return
         columns = ("mean_fit_time", "std_fit_time", "mean_score_time", "std_score_time")
-        for row, params in enumerate(results["params"]):
-            entry = self.recorded_times.get(id(params))
-            if entry is None or entry[0] is not params:
+        for row, (params, cand) in enumerate(zip(results["params"], recorded)):
+            if cand.times is None or params is not cand.sent:
                 continue
-            for column, value in zip(columns, entry[1]):
+            for column, value in zip(columns, cand.times):
                 results[column][row] = value
+
+
+def _replayed(params, extra, origin, pending):
+    return Candidate(params, extra, origin, pending.recorded, pending.times)

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 import numpy as np
 from sklearn.exceptions import FitFailedWarning
 
-from ._faults import FaultGuard, split_batch
+from ._faults import FaultGuard
 from ._replay import REPLAY_KEY
 from ._checkpoint import Checkpoint
 from ._progress import Progress
@@ -77,9 +77,11 @@ class SearchRun:
         the data).
     full_budget : int or None
         Under early stopping, the resources of a full-budget evaluation.
-    waiting : list of (params, extra_row)
+    waiting : list of Candidate
         Candidates not recorded yet (their call failed entirely, or a worker
         fault left them out): sent again in front of the next batch.
+    recorded : list of Candidate
+        The candidates of scikit-learn's results so far, row by row.
     """
 
     def __init__(self, search, fit_callbacks=()):
@@ -94,6 +96,7 @@ class SearchRun:
         self.full_budget = None
         self.fit_data = None
         self.waiting = []
+        self.recorded = []
         self.any_recorded = False
         self.first_failure = self.last_failure = None
         self.guard = None
@@ -175,18 +178,18 @@ class SearchRun:
         """Evaluate one batch, tell ``phase``'s optimizer, journal it and
         call the callbacks; return True if the search must stop."""
         progress, search = self.progress, self.search
-        results, unrecorded = self.evaluate(evaluate_candidates, batch.send, batch.extra)
+        results, unrecorded = self.evaluate(evaluate_candidates, batch.candidates)
         head, tail = (batch, None)
         if unrecorded:
-            head, tail = split_batch(batch, len(batch.send) - unrecorded)
+            head, tail = batch.split(len(batch) - unrecorded)
         if results is None:
-            scores = [np.nan] * len(batch.send)
+            scores = [np.nan] * len(batch)
             objective = None
         else:
-            scores = search._batch_scores(results, len(head.send)) + [np.nan] * unrecorded
+            scores = search._batch_scores(results, len(head)) + [np.nan] * unrecorded
             objective = self.objective_key(results)
         if phase is not None:
-            phase.optimizer.tell(batch.tell, scores)
+            phase.tell(batch, scores)
         self.record(head, results, objective)
         if tail is not None:
             self.record(tail, None, objective)
@@ -195,7 +198,7 @@ class SearchRun:
         return progress.notify(batch, scores, objective)
 
     # -- failed calls and worker faults --------------------------------------
-    def evaluate(self, evaluate_candidates, params, extra):
+    def evaluate(self, evaluate_candidates, candidates):
         """``evaluate_candidates`` that survives failed fits and dead workers.
 
         scikit-learn raises for a call in which every fit failed and records
@@ -207,35 +210,34 @@ class SearchRun:
         (``_faults.FaultGuard``); candidates left over at the end of the
         batch wait for the next one like a failed batch.
 
-        Returns ``(results, n_unrecorded)``: ``results`` is None when no
+        ``candidates`` are ``_candidate.Candidate`` records. Returns
+        ``(results, n_unrecorded)``: ``results`` is None when no
         candidate of the batch is recorded; else ``n_unrecorded`` of its last
         candidates are not.
         """
         if self.guard is None:
             self.guard = FaultGuard(self.search)
-        rows = list(self.waiting) + [
-            (p, None if extra is None else {k: v[i] for k, v in extra.items()})
-            for i, p in enumerate(params)
-        ]
-        results, n_recorded, failure = self.guard.evaluate(evaluate_candidates, rows)
-        left = rows[n_recorded:]
+        sent = self.waiting + list(candidates)
+        results, n_recorded, failure = self.guard.evaluate(evaluate_candidates, sent)
+        left = sent[n_recorded:]
         if left:
             self.first_failure = self.first_failure or failure
             self.last_failure = failure
         if n_recorded:
+            self.recorded.extend(sent[:n_recorded])  # cv_results_' rows, in order
             self.progress.last_results = results
-            self.queue.after_call([p for p, _ in rows[:n_recorded]], results)
+            self.queue.after_call([c.sent for c in sent[:n_recorded]], results)
             self.any_recorded = True
         self.waiting = left
-        if len(left) >= len(params):
+        if len(left) >= len(candidates):
             return None, 0
         return results, len(left)
 
     def finish_waiting(self):
         """Candidates still waiting at the end: scikit-learn's own error if
         nothing at all was recorded, else a warning naming them."""
-        for params, _ in self.waiting:  # replayed candidates that failed
-            params.pop(REPLAY_KEY, None)
+        for cand in self.waiting:  # replayed candidates that failed
+            cand.sent.pop(REPLAY_KEY, None)
         if not self.waiting:
             return
         if not self.any_recorded:
@@ -244,7 +246,7 @@ class SearchRun:
         warn(
             f"The last {len(self.waiting)} candidate(s) failed on every fold; "
             "scikit-learn cannot record a batch in which all fits fail, so they "
-            f"are not in cv_results_: {[p for p, _ in self.waiting]!r}",
+            f"are not in cv_results_: {[c.sent for c in self.waiting]!r}",
             FitFailedWarning,
         )
 
