@@ -21,6 +21,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 
 from ..optimizer import point_key
+from ..utils._sklearn_compat import Interval, validate_constraints
 from ._candidate import INJECTED, Candidate, columns, rows
 from ._phase import SearchPhase
 from ._param_names import accepts_param
@@ -73,6 +74,16 @@ class _Schedule:
     """What ``SuccessiveHalving`` and ``Hyperband`` share: parameters,
     validation, the resolution of the resource range for one search."""
 
+    # Checked on construction (a schedule is a parameter of a search, not an
+    # estimator: it is validated whole when the user builds it).
+    _parameter_constraints: dict = {
+        "resource": [str],
+        "factor": [Interval(numbers.Real, 1, math.inf, closed="neither")],
+        "min_resources": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "max_resources": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+    }
+
     def __init__(
         self,
         resource="n_samples",
@@ -82,23 +93,17 @@ class _Schedule:
         max_resources=None,
         random_state=None,
     ):
-        if not isinstance(resource, str) or not resource:
+        validate_constraints(
+            self._parameter_constraints,
+            {"resource": resource, "factor": factor, "min_resources": min_resources,
+             "max_resources": max_resources, "random_state": random_state},
+            type(self).__name__,
+        )
+        if not resource:
             raise ValueError(
-                f"'resource' must be 'n_samples' or the name of an integer "
+                "'resource' must be 'n_samples' or the name of an integer "
                 f"parameter of the estimator, got {resource!r}"
             )
-        if (
-            not isinstance(factor, numbers.Real)
-            or isinstance(factor, bool)
-            or not factor > 1
-            or not math.isfinite(factor)
-        ):
-            raise ValueError(f"'factor' must be a finite number > 1, got {factor!r}")
-        for name, value in (("min_resources", min_resources), ("max_resources", max_resources)):
-            if value is not None and (
-                not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1
-            ):
-                raise ValueError(f"'{name}' must be a positive int or None, got {value!r}")
         if min_resources is not None and max_resources is not None and min_resources > max_resources:
             raise ValueError(
                 f"'min_resources' must be <= 'max_resources', got min_resources="
