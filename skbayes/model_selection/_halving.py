@@ -21,6 +21,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 
 from ..optimizer import point_key
+from ..utils._cv_results import full_budget_rows
 from ..utils._sklearn_compat import Interval, validate_constraints
 from ._candidate import INJECTED, Candidate, columns, rows
 from ._phase import SearchPhase
@@ -782,22 +783,24 @@ def halving_plan(search, plan, data):
 
 
 def full_budget_best_index(results, refit_metric, max_resources=None):
-    """Index of the best row among those with the most resources.
+    """Index of the best row among the full-budget rows.
 
-    Ranks are scikit-learn's ``rank_test_<metric>`` (ties and nan as in
-    ``GridSearchCV``), restricted to the rows with the largest
-    ``n_resources``; a warning says so when that is less than
-    ``max_resources`` (the search stopped before any full-budget result).
+    The rows are those of ``utils._cv_results.full_budget_rows`` with the
+    declared full budget ``max_resources`` (the rule of every "best so
+    far"); ranks are scikit-learn's ``rank_test_<metric>`` (ties and nan as
+    in ``GridSearchCV``). ``best_*`` must exist even when the search stopped
+    before any full-budget evaluation: then a warning says so and the rows
+    with the most resources observed are used.
     """
-    n_resources = np.asarray(results["n_resources"])
-    top = n_resources.max()
-    if max_resources is not None and top < max_resources:
+    rows = full_budget_rows(results, max_resources)
+    if rows.size == 0:
+        rows = full_budget_rows(results)
+        top = results["n_resources"][rows[0]]
         warn(
             f"no candidate was evaluated with the full budget max_resources="
             f"{max_resources} (the search stopped early); best_* refer to the "
             f"candidates evaluated with n_resources={top}",
             UserWarning,
         )
-    rows = np.flatnonzero(n_resources == top)
     ranks = np.asarray(results[f"rank_test_{refit_metric}"])[rows]
     return int(rows[np.argmin(ranks)])
