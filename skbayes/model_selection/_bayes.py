@@ -684,6 +684,10 @@ class _Single:
     def __len__(self):
         return 1
 
+    # The optimizer layer's builder of skopt's result (x, fun, x_iters,
+    # func_vals, space): the same rules for this one-point optimizer.
+    result = BayesOptimizer.result
+
 
 class _FixedParams(OptimizerWrapper):
     """An optimizer over some parameters, with the enumerated ones
@@ -707,19 +711,19 @@ class _FixedParams(OptimizerWrapper):
 
 def _result(optimizer):
     """skopt's ``OptimizeResult`` of one phase's optimizer (see the class
-    docstring for the conventions)."""
+    docstring for the conventions): the optimizer's own ``result()``, with
+    the phase's fixed values put back, points as lists in sorted name order
+    and the best candidate as a dict (``params``)."""
     fixed = getattr(optimizer, "fixed", {})
-    core = getattr(optimizer, "optimizer", optimizer)
-    points = [{**p, **fixed} for p in core.x_iters]
+    own = getattr(optimizer, "optimizer", optimizer).result()
+    points = [{**p, **fixed} for p in own.x_iters]
     names = sorted(points[0]) if points else sorted(fixed)
-    scores = np.asarray(core.scores, dtype=float)
-    finite = np.isfinite(scores)
-    best = int(np.argmax(np.where(finite, scores, -np.inf))) if finite.any() else None
+    best = None if own.x is None else {**own.x, **fixed}
     return OptimizeResult(
-        x=None if best is None else [points[best][n] for n in names],
-        fun=float("nan") if best is None else float(-scores[best]),
+        x=None if best is None else [best[n] for n in names],
+        fun=own.fun,
         x_iters=[[p[n] for n in names] for p in points],
-        func_vals=-scores,
-        space=getattr(core, "space", None),
-        params=None if best is None else dict(points[best]),
+        func_vals=own.func_vals,
+        space=own.space,
+        params=best,
     )
