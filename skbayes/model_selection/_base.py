@@ -29,6 +29,22 @@ from ._run import SearchRun, active_run
 from ._shipping import shipped_state
 
 
+#: ``BaseSearchCV.__init__``'s parameters, which every search passes on to it.
+_SKLEARN_PARAMS = ("estimator", "scoring", "n_jobs", "refit", "cv", "verbose",
+                   "pre_dispatch", "error_score", "return_train_score")
+
+
+def store_parameters(search, values):
+    """The body of a search's ``__init__``: ``values`` (its ``locals()``)
+    stored unchanged, each under its own name (scikit-learn's rule: the
+    signature lists every parameter, ``__init__`` only stores them);
+    scikit-learn's own through ``BaseSearchCV.__init__``."""
+    own = {k: v for k, v in values.items() if k not in ("self", "__class__")}
+    BaseSearchCV.__init__(search, **{name: own.pop(name) for name in _SKLEARN_PARAMS})
+    for name, value in own.items():
+        setattr(search, name, value)
+
+
 def check_constant_folds(cv, run):
     """Refuse a splitter whose folds differ between two calls: the search
     evaluates its batches on the folds of separate calls. Costs two
@@ -204,7 +220,7 @@ class BaseSearch(BaseSearchCV):
 
         With a ``checkpoint`` whose journal holds finished batches, those
         candidates are taken from it instead of being fitted again (see
-        ``skbayes.model_selection._session``).
+        ``skbayes.model_selection._resume``).
 
         Parameters
         ----------

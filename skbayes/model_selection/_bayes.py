@@ -16,7 +16,7 @@ import numpy as np
 from ..acquisition import ACQ_FUNCS
 from ..callbacks import check_callbacks
 from ..utils._sklearn_compat import Interval, StrOptions, validate_parameters
-from ._base import BaseSearch
+from ._base import BaseSearch, store_parameters
 from ._bayes_plan import _result, bayes_plan
 from ._run import active_run
 from ._docs import SEARCH_ATTRIBUTES, SEARCH_PARAMETERS
@@ -253,36 +253,7 @@ class BayesSearchCV(BaseSearch):
         early_stopping=None,
         shared_budget=False,
     ):
-        super().__init__(
-            estimator=estimator,
-            scoring=scoring,
-            n_jobs=n_jobs,
-            refit=refit,
-            cv=cv,
-            verbose=verbose,
-            pre_dispatch=pre_dispatch,
-            error_score=error_score,
-            return_train_score=return_train_score,
-        )
-        self.search_spaces = search_spaces
-        self.optimizer_kwargs = optimizer_kwargs
-        self.n_iter = n_iter
-        self.fit_params = fit_params
-        self.n_points = n_points
-        self.random_state = random_state
-        self.n_initial_points = n_initial_points
-        self.acq_func = acq_func
-        self.acq_func_kwargs = acq_func_kwargs
-        self.initial_params = initial_params
-        self.warm_start_from = warm_start_from
-        self.exhaustive_params = exhaustive_params
-        self.objective_metric = objective_metric
-        self.callbacks = callbacks
-        self.max_time = max_time
-        self.checkpoint = checkpoint
-        self.fit_timeout = fit_timeout
-        self.early_stopping = early_stopping
-        self.shared_budget = shared_budget
+        store_parameters(self, locals())
 
     # -- skopt's attributes and fit signature --------------------------------
     @property
@@ -299,9 +270,9 @@ class BayesSearchCV(BaseSearch):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Training vectors.
+            The samples every candidate is cross-validated on.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
-            Target relative to X; None for unsupervised learning.
+            Their targets (None for unsupervised learning).
         groups : array-like of shape (n_samples,), default=None
             Group labels for a group splitter (skopt's argument; also
             accepted in ``**params``).

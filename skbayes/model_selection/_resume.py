@@ -21,7 +21,7 @@ candidates that the resumed search never reaches (a smaller budget, a stop)
 are replayed at the end. A recorded candidate is never dropped.
 """
 
-from collections import deque
+from collections import deque, namedtuple
 from contextlib import contextmanager
 
 import numpy as np
@@ -43,18 +43,10 @@ from ._warn import warn
 MAX_MESSAGE = 2000
 
 
-class _Pending:
-    """A recorded candidate waiting in the resume queue."""
-
-    __slots__ = ("encoded", "key", "recorded", "times", "extra", "line")
-
-    def __init__(self, encoded, key, recorded, times, extra, line):
-        self.encoded = encoded
-        self.key = key
-        self.recorded = recorded
-        self.times = times
-        self.extra = extra
-        self.line = line
+#: A recorded candidate waiting in the resume queue: its journaled
+#: parameters and their key, its scores (``_replay.Recorded``), its recorded
+#: times (None for a failure), its own columns and its journal line.
+_Pending = namedtuple("_Pending", "encoded key recorded times extra line")
 
 
 class _Damaged(ValueError):
@@ -67,25 +59,25 @@ def load_queues(journal, split_index, n_rows, k, return_train_score):
     for line, record in enumerate(journal.records, start=2):
         for cand in record["candidates"]:
             try:
-                pending = _pending(record, cand, split_index, n_rows, k, return_train_score)
+                recorded, times = _scores(record, cand, split_index, n_rows, k,
+                                          return_train_score)
+                key = params_key(cand["params"])
             except CheckpointError:
                 raise
             except Exception as exc:  # the reader checked the structure
                 raise CheckpointError(
                     f"checkpoint {path!r} cannot be used, line {line}: {exc}"
                 ) from None
-            pending.line = line
+            pending = _Pending(cand["params"], key, recorded, times, cand.get("extra"), line)
             queues.setdefault(record["phase"], deque()).append(pending)
     return queues
 
 
-def _pending(record, cand, split_index, n_rows, k, return_train_score):
-    times = None
+def _scores(record, cand, split_index, n_rows, k, return_train_score):
+    """A journaled candidate's ``(Recorded, times)``."""
     if record["status"] != "ok":
         message = str(record.get("message", "every fit of the batch failed"))
-        recorded = Recorded(split_index, n_rows, failure=message[:MAX_MESSAGE])
-        return _Pending(cand["params"], params_key(cand["params"]), recorded, None,
-                        cand.get("extra"), None)
+        return Recorded(split_index, n_rows, failure=message[:MAX_MESSAGE]), None
     scores = {}
     for part in ("test", "train"):
         if cand.get(part) is None:
@@ -104,8 +96,7 @@ def _pending(record, cand, split_index, n_rows, k, return_train_score):
         raise _Damaged("no training scores, but return_train_score=True")
     recorded = Recorded(split_index, n_rows, test=scores["test"], train=scores.get("train"))
     times = [decode_float(t) for t in cand["fit_time"] + cand["score_time"]]
-    return _Pending(cand["params"], params_key(cand["params"]), recorded, times,
-                    cand.get("extra"), None)
+    return recorded, times
 
 
 class ResumeQueue:
