@@ -45,7 +45,7 @@ detect). A checkpoint whose fingerprint differs is refused
 (``CheckpointMismatchError``) with the differing parts. ``n_iter``,
 ``random_state``, ``n_points``, ``n_jobs``, callbacks and optimizer options
 may change between runs: the recorded candidates are then still used (see
-``_session``).
+``_resume``).
 """
 
 import contextlib
