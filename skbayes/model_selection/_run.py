@@ -2,10 +2,10 @@
 
 scikit-learn keeps a search's run state in locals of ``fit`` and sets only
 public ``*_`` attributes on the estimator; so does skbayes. ``BaseSearch.fit``
-creates a ``SearchRun`` (the checkpoint/resume/callback session, the fault
-guard, the candidates waiting to be sent again, the fit's extra callbacks,
-the optimizers, the early-stopping budget) and activates it for the duration
-of ``fit``. Nothing of it is stored on the search: scikit-learn >= 1.9 pickles
+creates a ``SearchRun`` (the checkpoint, the resume queue, the progress and
+its callbacks, the fault guard, the candidates waiting to be sent again, the
+optimizers, the early-stopping budget) and activates it for the duration of
+``fit``. Nothing of it is stored on the search: scikit-learn >= 1.9 pickles
 the search into every joblib task, which therefore carries no run state.
 
 How the engine finds the run. scikit-learn's ``BaseSearchCV.fit`` calls the
