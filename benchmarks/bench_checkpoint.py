@@ -44,7 +44,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from skbayes import RandomSearch  # noqa: E402
-from skbayes.model_selection._session import SearchSession  # noqa: E402
+from skbayes.model_selection._base import check_constant_folds  # noqa: E402
+from skbayes.model_selection._run import SearchRun  # noqa: E402
 from skbayes.space import Real  # noqa: E402
 
 FIT_SECONDS = 0.05
@@ -169,14 +170,14 @@ def open_cost(n_samples, n_features, workdir):
     for _ in range(3):
         if os.path.exists(search.checkpoint):
             os.remove(search.checkpoint)
-        session = SearchSession(search)
+        run = SearchRun(search)
         start = time.perf_counter()
-        session.open(X, y, {})
+        run.open(X, y, {})
         times.append(time.perf_counter() - start)
         start = time.perf_counter()
-        session.check_constant_folds()
+        check_constant_folds(search.cv, run)
         folds.append(time.perf_counter() - start)
-        session.close()
+        run.close()
     return {"n_samples": n_samples, "n_features": n_features, "megabytes": X.nbytes / 2**20,
             "open_s": statistics.median(times), "fold_check_s": statistics.median(folds)}
 

@@ -32,6 +32,8 @@ import time
 
 import numpy as np
 
+from .utils._cv_results import full_budget_rows
+
 __all__ = [
     "DeadlineStopper",
     "DeltaYStopper",
@@ -153,8 +155,9 @@ class SearchState:
         values = self._objective_values()
         if values is None:
             return None, None
-        if self.full_budget is not None and "n_resources" in self.cv_results:
-            full = np.asarray(self.cv_results["n_resources"], dtype=float) == self.full_budget
+        if self.full_budget is not None:  # the declared one (utils/_cv_results.py)
+            full = np.zeros(values.shape, dtype=bool)
+            full[full_budget_rows(self.cv_results, self.full_budget)] = True
             values = np.where(full, values, np.nan)
         if values.size == 0 or np.all(np.isnan(values)):
             return None, float("nan")

@@ -16,6 +16,8 @@ compare (under early stopping, only the full-budget ones).
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
+from .utils._cv_results import full_budget_rows
+
 __all__ = ["cv_results_frame", "subspace_summary"]
 
 # cv_results_ keys that are not per-split scores, in the order they are shown.
@@ -77,16 +79,11 @@ def _resolve_metric(search, metric=None, *, required=True):
 
 
 def _comparable_rows(results):
-    """Indices of the rows whose scores compare with each other.
-
-    Under early stopping (an ``n_resources`` column) those are the rows at the
-    largest budget; otherwise every row.
-    """
-    n = len(results["params"])
-    if "n_resources" not in results:
-        return np.arange(n)
-    budgets = np.asarray(results["n_resources"], dtype=float)
-    return np.flatnonzero(budgets == np.nanmax(budgets))
+    """Indices of the rows whose scores compare with each other: under early
+    stopping the rows at the largest budget (a fitted search does not keep
+    its declared full budget; ``utils._cv_results.full_budget_rows``),
+    otherwise every row."""
+    return full_budget_rows(results)
 
 
 def _scores(search, metric=None):

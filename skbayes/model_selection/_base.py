@@ -6,16 +6,18 @@ Here that schedule is always the same loop over ask/tell optimizers; the three
 public classes differ only in the optimizers they build (``_make_plan``).
 """
 
+import hashlib
 import math
 import numbers
 import os
 from abc import abstractmethod
+from collections.abc import Iterator
 
 import numpy as np
 from joblib import effective_n_jobs
+from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
 
-from .. import callbacks as _callbacks
 from ..utils._sklearn_compat import BaseSearchCV, Interval
 from ._callback_tree import CallbackTree
 from ._faults import check_fit_timeout
@@ -25,6 +27,50 @@ from ._param_names import check_param_names
 from ._phase import SearchPhase  # noqa: F401 (its historical home)
 from ._run import SearchRun, active_run
 from ._shipping import shipped_state
+
+
+#: ``BaseSearchCV.__init__``'s parameters, which every search passes on to it.
+_SKLEARN_PARAMS = ("estimator", "scoring", "n_jobs", "refit", "cv", "verbose",
+                   "pre_dispatch", "error_score", "return_train_score")
+
+
+def store_parameters(search, values):
+    """The body of a search's ``__init__``: ``values`` (its ``locals()``)
+    stored unchanged, each under its own name (scikit-learn's rule: the
+    signature lists every parameter, ``__init__`` only stores them);
+    scikit-learn's own through ``BaseSearchCV.__init__``."""
+    own = {k: v for k, v in values.items() if k not in ("self", "__class__")}
+    BaseSearchCV.__init__(search, **{name: own.pop(name) for name in _SKLEARN_PARAMS})
+    for name, value in own.items():
+        setattr(search, name, value)
+
+
+def check_constant_folds(cv, run):
+    """Refuse a splitter whose folds differ between two calls: the search
+    evaluates its batches on the folds of separate calls. Costs two
+    ``split`` calls and a hash of the indices."""
+    data = None if run is None else run.fit_data
+    if data is None or isinstance(cv, Iterator):
+        return  # scikit-learn made a one-shot iterator a list already
+    X, y, groups = data
+    splitter = check_cv(cv, y, classifier=is_classifier(run.estimator))
+    first, second = (_folds_digest(splitter.split(X, y, groups)) for _ in range(2))
+    if first != second:
+        raise ValueError(
+            f"cv={cv!r} gives different folds on different calls of its "
+            "split method, but this search evaluates candidates in several batches "
+            "(or resumes from a checkpoint) that must share the same folds; give it "
+            "fixed folds, e.g. a seeded splitter or a list of (train, test) pairs"
+        )
+
+
+def _folds_digest(splits):
+    digest = hashlib.blake2b(digest_size=16)
+    for train, test in splits:
+        for rows in (train, test):
+            digest.update(np.ascontiguousarray(np.asarray(rows, dtype=np.int64)).tobytes())
+            digest.update(b"|")
+    return digest.hexdigest()
 
 
 def _scorer_names(results):
@@ -71,17 +117,18 @@ class BaseSearch(BaseSearchCV):
 
         Grid and random search send everything at once, like scikit-learn;
         with a ``checkpoint``, one candidate per idle worker at first, then
-        about a second of work per batch (``SearchSession.checkpoint_batch_size``),
+        about a second of work per batch (``Checkpoint.batch_size``),
         so that a crash loses little; with a time budget or callbacks,
         bounded batches (``_budgeted_batch_size``), so that the search can
         stop between them before every candidate is even built.
         """
         if self.checkpoint is not None:
             workers = max(1, math.ceil(effective_n_jobs(self.n_jobs) / self._n_splits()))
-            session = self._running_session()
-            size = session.checkpoint_batch_size(workers)  # grows with speed
+            run = active_run(self)
+            replaying = run.replaying_rest()
+            size = run.checkpoint.batch_size(workers, replaying)  # grows with speed
             # Replayed candidates cost nothing: no budget bound while replaying.
-            if self._budgeted() and not session.replaying_phase():
+            if self._budgeted() and not replaying:
                 size = min(size, self._budgeted_batch_size())
             return size
         if self._budgeted():
@@ -105,31 +152,26 @@ class BaseSearch(BaseSearchCV):
     def _budgeted_batch_size(self):
         """Bounded batches: ``_parallel.budgeted_batch_size`` with this fit's
         progress and clock."""
-        session = self._running_session()
+        run = active_run(self)
         filled = default_batch_size(self.n_jobs, self._n_splits())
-        n_done = getattr(session, "n_candidates", 0)
-        start = getattr(session, "_clock_start", None)
-        if self.max_time is None or start is None:
+        n_done = 0 if run is None else run.progress.n_candidates
+        if self.max_time is None or run is None or run.progress.start is None:
             return budgeted_batch_size(filled, n_done)
-        elapsed = _callbacks._monotonic() - start
+        elapsed = run.progress.elapsed()
         return budgeted_batch_size(filled, n_done, elapsed, self.max_time - elapsed)
 
     def _n_splits(self):
         """Cross-validation splits of the running fit (scikit-learn < 1.9
         sets ``n_splits_`` only after the search)."""
-        session = self._running_session()
-        return getattr(self, "n_splits_", None) or getattr(session, "n_splits", None) or 1
-
-    def _running_session(self):
-        """The ``SearchSession`` of the running fit, or None."""
         run = active_run(self)
-        return None if run is None else run.session
+        counted = None if run is None else run.progress.n_splits
+        return getattr(self, "n_splits_", None) or counted or 1
 
     def _user_estimator(self):
         """The user's estimator: while a checkpoint is replayed, the running
-        fit wraps ``estimator`` (``_replay.py``); its session keeps the original."""
-        session = self._running_session()
-        return self.estimator if session is None else session.estimator
+        fit wraps ``estimator`` (``_replay.py``); its run keeps the original."""
+        run = active_run(self)
+        return self.estimator if run is None else run.estimator
 
     def _batch_size(self, phase):
         return self.n_points if self.n_points is not None else self._default_batch_size(phase)
@@ -178,7 +220,7 @@ class BaseSearch(BaseSearchCV):
 
         With a ``checkpoint`` whose journal holds finished batches, those
         candidates are taken from it instead of being fitted again (see
-        ``skbayes.model_selection._session``).
+        ``skbayes.model_selection._resume``).
 
         Parameters
         ----------
@@ -202,15 +244,14 @@ class BaseSearch(BaseSearchCV):
         """scikit-learn's ``fit`` inside a new ``SearchRun`` (``_run.py``),
         which holds all the state of this fit; return the finished run."""
         run = SearchRun(self, fit_callbacks)
-        session = run.session
-        session.open(X, y, params)
+        run.open(X, y, params)
         # early_stopping's resources depend on the data (_halving.py).
         run.data = describe_data(X, y) if self._early_stopping() else None
         try:
-            with run.active(), session.fitting(params) as fit_params:
+            with run.fitting(params) as fit_params:
                 super().fit(X, y, **fit_params)
         finally:
-            session.close()
+            run.close()
         return run
 
     # -- the loop ---------------------------------------------------------
@@ -221,15 +262,15 @@ class BaseSearch(BaseSearchCV):
             run = SearchRun(self)
             with run.active():
                 return self._run_search(evaluate_candidates, callback_ctx)
-        session = run.session
+        progress = run.progress
         check_fit_timeout(getattr(self, "fit_timeout", None))
         try:
             plan = self._make_plan()
             # After the plan, which checks the values as scikit-learn does first.
-            check_param_names(session.estimator, self._spaces_for_name_check())
+            check_param_names(run.estimator, self._spaces_for_name_check())
             if self._early_stopping():
                 plan, run.full_budget = halving_plan(self, plan, run.data)
-                session.full_budget = run.full_budget
+                progress.full_budget = run.full_budget
             self._check_constant_splits(plan)
             tree = CallbackTree(
                 self,
@@ -240,24 +281,26 @@ class BaseSearch(BaseSearchCV):
             )
             evaluate_candidates = tree.wrap(evaluate_candidates)
             tree.begin()
-            session.begin(plan, self._n_splits(), run.fit_callbacks)
+            progress.begin(plan, self._n_splits(), run.fit_callbacks)
             for index, phase in enumerate(plan):
-                session.phase = index
+                progress.phase = index
                 if phase.run(run, evaluate_candidates):
                     break
             # Recorded candidates this run did not reach (smaller budget, an
             # early stop) are still replayed: a checkpoint loses nothing.
-            for phase, batch in session.leftover_batches(plan):
+            for index, batch in run.queue.leftover_batches():
+                progress.phase = index
+                phase = plan[index] if index < len(plan) else None
                 run.run_batch(phase, batch, evaluate_candidates)
             run.finish_waiting()
             if not run.any_recorded:
                 # No candidate at all (e.g. param_grid=[]): scikit-learn's own
                 # "No fits were performed" error rather than an IndexError.
                 evaluate_candidates([])
-            session.finish(session.last_results)
+            run.queue.finish(progress.last_results, run.recorded)
             tree.end()
         finally:
-            session.end()
+            run.end()
 
     def _single_call(self, plan):
         """Whether ``plan`` is run in one ``evaluate_candidates`` call, as
@@ -286,7 +329,7 @@ class BaseSearch(BaseSearchCV):
                 "KFold(5, shuffle=True, random_state=0)"
             )
         # Attributes do not tell for a custom splitter: compare its folds.
-        self._running_session().check_constant_folds()
+        check_constant_folds(self.cv, active_run(self))
 
     def _early_stopping(self):
         return getattr(self, "early_stopping", None) is not None

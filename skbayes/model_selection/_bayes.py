@@ -8,29 +8,21 @@ combination of the enumerated values), each run by its own
 scoring, refit, ``cv_results_``) is scikit-learn's, through the engine.
 """
 
-import itertools
 import numbers
 from collections.abc import Mapping
 
 import numpy as np
-from scipy.optimize import OptimizeResult
-from sklearn.utils import check_random_state
 
 from ..acquisition import ACQ_FUNCS
 from ..callbacks import check_callbacks
-from ..optimizer import BayesOptimizer
-from ..optimizer._shared import default_minimum
-from ..space import Space, same_value
 from ..utils._sklearn_compat import Interval, StrOptions, validate_parameters
-from ._base import BaseSearch
-from ._phase import OptimizerWrapper, SearchPhase, proposal_columns
+from ._base import BaseSearch, store_parameters
+from ._bayes_plan import _result, bayes_plan
 from ._run import active_run
 from ._docs import SEARCH_ATTRIBUTES, SEARCH_PARAMETERS
 from ._halving import Hyperband, SuccessiveHalving
-from ._journal import CheckpointWarning, load_history
 from ._parallel import default_batch_size
 from ._ranks import add_train_ranks
-from ._shared_budget import shared_minimums, shared_phase
 from ._warn import warn
 
 #: skopt ``Optimizer`` arguments ``optimizer_kwargs`` may set here.
@@ -264,36 +256,7 @@ class BayesSearchCV(BaseSearch):
         early_stopping=None,
         shared_budget=False,
     ):
-        super().__init__(
-            estimator=estimator,
-            scoring=scoring,
-            n_jobs=n_jobs,
-            refit=refit,
-            cv=cv,
-            verbose=verbose,
-            pre_dispatch=pre_dispatch,
-            error_score=error_score,
-            return_train_score=return_train_score,
-        )
-        self.search_spaces = search_spaces
-        self.optimizer_kwargs = optimizer_kwargs
-        self.n_iter = n_iter
-        self.fit_params = fit_params
-        self.n_points = n_points
-        self.random_state = random_state
-        self.n_initial_points = n_initial_points
-        self.acq_func = acq_func
-        self.acq_func_kwargs = acq_func_kwargs
-        self.initial_params = initial_params
-        self.warm_start_from = warm_start_from
-        self.exhaustive_params = exhaustive_params
-        self.objective_metric = objective_metric
-        self.callbacks = callbacks
-        self.max_time = max_time
-        self.checkpoint = checkpoint
-        self.fit_timeout = fit_timeout
-        self.early_stopping = early_stopping
-        self.shared_budget = shared_budget
+        store_parameters(self, locals())
 
     # -- skopt's attributes and fit signature --------------------------------
     @property
@@ -310,9 +273,9 @@ class BayesSearchCV(BaseSearch):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Training vectors.
+            The samples every candidate is cross-validated on.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
-            Target relative to X; None for unsupervised learning.
+            Their targets (None for unsupervised learning).
         groups : array-like of shape (n_samples,), default=None
             Group labels for a group splitter (skopt's argument; also
             accepted in ``**params``).
@@ -459,116 +422,9 @@ class BayesSearchCV(BaseSearch):
     def _make_plan(self):
         self._check_objective()
         settings = self._optimizer_settings()
-        subspaces = self._subspaces()
-        exhaustive = _check_exhaustive(self.exhaustive_params, subspaces)
-        initial = _check_initial_params(self.initial_params)
-        history = self._warm_start_history()
-        rng = check_random_state(self.random_state)
         run = active_run(self)
-        optimizers = [] if run is None else run.optimizers
-        state = {"batch": 0}
-        shared = bool(self.shared_budget)
-        explicit = self._explicit_minimums() if shared else None
-        plan, placed, used, arms = [], set(), set(), []
-        for index, (spec, budget) in enumerate(subspaces):
-            space = Space(spec)
-            combos = _combinations(space, exhaustive)
-            if shared:  # a (dict, n) pair: n is the subspace's minimum
-                budget = explicit[index] if explicit[index] is not None else len(combos)
-            if budget < len(combos):
-                raise ValueError(
-                    f"exhaustive_params={list(exhaustive)} gives subspace {index} "
-                    f"{len(combos)} combinations but its n_iter is {budget}; each "
-                    "combination needs at least one candidate"
-                )
-            shares = [budget // len(combos) + (i < budget % len(combos))
-                      for i in range(len(combos))]
-            for fixed, share in zip(combos, shares):
-                rest = Space({n: d for n, d in zip(space.names, space.dimensions)
-                              if n not in fixed}) if len(fixed) < len(space.names) else None
-                if shared:
-                    arms.append((_n_free(rest),
-                                 None if explicit[index] is None else share,
-                                 _holds(space, fixed)))
-                mine = [i for i, p in enumerate(initial)
-                        if i not in placed and p in space
-                        and all(same_value(p[k], v) for k, v in fixed.items())]
-                placed.update(mine)
-                seeds = [i for i, (p, _) in enumerate(history) if p in space
-                         and all(same_value(p[k], v) for k, v in fixed.items())]
-                used.update(seeds)
-                phase = self._phase(
-                    index, rest, fixed, share,
-                    settings if not shared else _arm_settings(settings, *arms[-1][:2]),
-                    [initial[i] for i in mine], [history[i] for i in seeds],
-                    int(rng.randint(np.iinfo(np.int32).max)), state,
-                )
-                optimizers.append(phase.optimizer)
-                plan.append(phase)
-        if shared:
-            minimums = shared_minimums([a[0] for a in arms], [a[1] for a in arms], self.n_iter)
-            plan = [shared_phase(plan, minimums, [a[2] for a in arms], self.n_iter,
-                                 int(rng.randint(np.iinfo(np.int32).max)))]
-        unplaced = [initial[i] for i in range(len(initial)) if i not in placed]
-        if unplaced:
-            raise ValueError(
-                f"'initial_params' entries {unplaced!r} are not points of any subspace of "
-                "search_spaces (each needs exactly a subspace's parameters, with values "
-                "inside its dimensions)"
-            )
-        if history and len(used) < len(history):
-            warn(
-                f"warm_start_from: {len(history) - len(used)} of {len(history)} earlier "
-                "candidates are outside every subspace of search_spaces and are skipped",
-                CheckpointWarning,
-            )
-        return plan
-
-    def _warm_start_history(self):
-        """``[(params, score)]`` of ``warm_start_from``."""
-        if self.warm_start_from is None:
-            return []
-        metric = self._objective_metric()
-        params, scores = load_history(self.warm_start_from, None, metric=metric)
-        return list(zip(params, scores))
-
-    def _phase(self, index, rest, fixed, budget, settings, initial, history, seed, state):
-        def build(number, n_observed=0):
-            """A new optimizer of this phase (``number`` > 0: a bracket's own,
-            see ``_halving.HalvingPhase``)."""
-            random_state = seed if number == 0 else np.random.RandomState([seed, number])
-            if rest is None:
-                return _FixedParams(_Single(), fixed)
-            core = BayesOptimizer(
-                rest,
-                n_initial_points=max(0, settings["n_initial_points"] - n_observed),
-                initial_params=[_strip(p, fixed) for p in initial] if number == 0 else None,
-                acq_func=settings["acq_func"],
-                acq_func_kwargs=settings["acq_func_kwargs"],
-                initial_point_generator=settings["initial_point_generator"],
-                random_state=random_state,
-            )
-            return _FixedParams(core, fixed)
-
-        optimizer = build(0)
-        if history:
-            optimizer.tell([p for p, _ in history], [s for _, s in history])
-
-        def more_results(params, info):
-            return proposal_columns(info.get("optimizer", optimizer), params, state,
-                                    lambda ask_info: [index] * len(ask_info))
-
-        # Early stopping builds a fresh model per bracket (BOHB-like).
-        return SearchPhase(
-            optimizer, budget=budget, more_results=more_results, subspace=index,
-            new_optimizer=lambda number, n_observed: build(number + 1, n_observed),
-        )
-
-    def _explicit_minimums(self):
-        """Per subspace, the ``n`` of a ``(dict, n)`` pair or None (a plain dict)."""
-        entries = self.search_spaces
-        entries = [entries] if isinstance(entries, Mapping) else entries
-        return [entry[1] if isinstance(entry, tuple) else None for entry in entries]
+        optimizers = [] if run is None else run.optimizers  # optimizer_results_
+        return bayes_plan(self, settings, self._subspaces(), optimizers)
 
     def _on_exhausted(self, phase, asked):
         index = phase.subspace
@@ -584,145 +440,3 @@ class BayesSearchCV(BaseSearch):
             f"{asked}; its search ends before its n_iter",
             UserWarning,
         )
-
-
-# -- helpers ----------------------------------------------------------------------
-
-
-def _arm_settings(settings, n_dims, minimum):
-    """An arm of a shared budget: its initial design is at most its minimum
-    (``n_initial_points`` caps it), so that the arms compete early."""
-    minimum = minimum if minimum is not None else default_minimum(n_dims)
-    return dict(settings, n_initial_points=min(settings["n_initial_points"], minimum))
-
-
-def _n_free(space):
-    """Dimensions of ``space`` with more than one value (a one-choice
-    categorical, such as a pipeline step's estimator, is not searched)."""
-    if space is None:
-        return 0
-    return sum(not (d.is_finite and len(d) == 1) for d in space.dimensions)
-
-
-def _holds(space, fixed):
-    """Whether a point belongs to the subspace ``space`` with the enumerated
-    values ``fixed`` (points told without being asked, e.g. warm starts)."""
-    return lambda p: p in space and all(same_value(p[k], v) for k, v in fixed.items())
-
-
-def _strip(params, fixed):
-    return {k: v for k, v in params.items() if k not in fixed}
-
-
-def _check_initial_params(points):
-    points = list(points or [])
-    for index, point in enumerate(points):
-        if not isinstance(point, Mapping):
-            raise TypeError(
-                f"'initial_params' entries must be dicts of parameter values, got "
-                f"{point!r} at index {index}"
-            )
-    return [dict(p) for p in points]
-
-
-def _check_exhaustive(names, subspaces):
-    if names is None:
-        return ()
-    if isinstance(names, str):
-        raise TypeError(
-            f"'exhaustive_params' must be a list of parameter names, got the str {names!r}"
-        )
-    names = list(names)
-    for name in names:
-        if not isinstance(name, str):
-            raise TypeError(f"'exhaustive_params' entries must be str, got {name!r}")
-        if not any(name in spec for spec, _ in subspaces):
-            raise ValueError(
-                f"'exhaustive_params' names {name!r}, which is in no subspace of "
-                "search_spaces"
-            )
-    return tuple(names)
-
-
-def _combinations(space, exhaustive):
-    """Every combination of the values of ``exhaustive`` in ``space`` (a list
-    with one empty dict when none is in it)."""
-    names = [n for n in space.names if n in exhaustive]
-    values = []
-    for name in names:
-        dim = space.dimensions[space.names.index(name)]
-        if not dim.is_finite:
-            raise ValueError(
-                f"'exhaustive_params' names {name!r}, whose dimension {dim!r} cannot "
-                "be enumerated; use a Categorical, an Integer or a list"
-            )
-        values.append(list(dim.values()))
-    return [dict(zip(names, combo)) for combo in itertools.product(*values)]
-
-
-class _Single:
-    """The optimizer of a phase whose every parameter is enumerated: the one
-    empty point (combined with the fixed values), then nothing."""
-
-    ask_info = []
-
-    def __init__(self):
-        self.x_iters, self.scores = [], []
-        self._asked = False
-        self.space = Space({})
-
-    def ask(self, n_points=1):
-        if self._asked:
-            self.ask_info = []
-            return []
-        self._asked = True
-        self.ask_info = [{"initial": True, "proposal_time": 0.0}]
-        return [{}]
-
-    def tell(self, params, scores):
-        self.x_iters.extend(params)
-        self.scores.extend(float(s) for s in scores)
-        return self
-
-    def __len__(self):
-        return 1
-
-
-class _FixedParams(OptimizerWrapper):
-    """An optimizer over some parameters, with the enumerated ones
-    (``exhaustive_params``) added to what it proposes and removed from what
-    it is told."""
-
-    def __init__(self, optimizer, fixed):
-        super().__init__(optimizer)
-        self.fixed = dict(fixed)
-
-    def ask(self, n_points=1):
-        return [{**p, **self.fixed} for p in self.optimizer.ask(n_points)]
-
-    def tell(self, params, scores):
-        self.optimizer.tell([_strip(p, self.fixed) for p in params], scores)
-        return self
-
-    def __len__(self):
-        return len(self.optimizer)
-
-
-def _result(optimizer):
-    """skopt's ``OptimizeResult`` of one phase's optimizer (see the class
-    docstring for the conventions)."""
-    fixed = getattr(optimizer, "fixed", {})
-    core = getattr(optimizer, "optimizer", optimizer)
-    points = [{**p, **fixed} for p in core.x_iters]
-    names = sorted(points[0]) if points else sorted(fixed)
-    scores = np.asarray(core.scores, dtype=float)
-    finite = np.isfinite(scores)
-    best = int(np.argmax(np.where(finite, scores, -np.inf))) if finite.any() else None
-    return OptimizeResult(
-        x=None if best is None else [points[best][n] for n in names],
-        fun=float("nan") if best is None else float(-scores[best]),
-        x_iters=[[p[n] for n in names] for p in points],
-        func_vals=-scores,
-        space=getattr(core, "space", None),
-        params=None if best is None else dict(points[best]),
-    )

@@ -91,6 +91,7 @@ from ..utils._sklearn_compat import (
     is_all_fits_failed,
     run_on_search_workers,
 )
+from ._candidate import columns
 from ._parallel import available_workers, filled_batch_size
 from ._shipping import _short, check_candidates, check_search
 from ._warn import warn
@@ -194,28 +195,6 @@ def _withheld_keys(params):
     # A key under which other keys set nested parameters (``clf`` with
     # ``clf__C``) keeps its value: scikit-learn calls ``set_params`` on it.
     return [k for k in params if not any(o.startswith(k + "__") for o in params)]
-
-
-def merge_extras(rows):
-    """``more_results`` for ``(params, extra_row)`` rows (None: no columns)."""
-    if all(extra is None for _, extra in rows):
-        return None
-    keys = sorted({k for _, extra in rows if extra for k in extra})
-    return {k: [e[k] if e and k in e else np.nan for _, e in rows] for k in keys}
-
-
-def split_batch(batch, n):
-    """Two batches of the same kind: the first ``n`` candidates, and the rest."""
-    size = len(batch.send)
-    head, tail = type(batch).__new__(type(batch)), type(batch).__new__(type(batch))
-    for name, value in vars(batch).items():
-        if isinstance(value, list) and len(value) == size:
-            setattr(head, name, value[:n])
-            setattr(tail, name, value[n:])
-        else:
-            setattr(head, name, value)
-            setattr(tail, name, value)
-    return head, tail
 
 
 def _refresh_param_columns(results, names):
@@ -400,24 +379,21 @@ class FaultGuard:
     """Runs the engine's ``evaluate_candidates`` calls through worker faults.
 
     One guard lives for one ``fit``. ``evaluate(evaluate_candidates, rows)``
-    takes ``(params, extra_row)`` rows and returns ``(results, n_recorded,
-    failure)``: the results of the last call that recorded anything (or
-    None), how many leading rows are recorded in it, and the exception that
-    kept the others out (they are left for the engine to send again).
+    takes ``_candidate.Candidate`` records and returns ``(results,
+    n_recorded, failure)``: the results of the last call that recorded
+    anything (or None), how many leading rows are recorded in it, and the
+    exception that kept the others out (they are left for the engine to send
+    again). A culprit keeps its reason in its record (``failure``).
     """
 
     def __init__(self, search):
         self.search = search
-        self.culprits = {}  # id(params dict) -> (params, reason)
         self.in_a_row = 0
         self.n_culprits = 0
         self._restarting = False
         self._n_workers = None  # the backend's workers at the first call
         self._search_checked = False  # whether the search pickles (_shipping.py)
         self._warm = False  # whether the workers were started before a timed call
-
-    def is_culprit(self, params):
-        return id(params) in self.culprits
 
     # -- one batch -------------------------------------------------------
     def evaluate(self, evaluate_candidates, rows):
@@ -431,7 +407,7 @@ class FaultGuard:
         return self._results, self._n_recorded, self._failure
 
     def _run(self, part):
-        if not any(not self.is_culprit(p) for p, _ in part):
+        if all(c.failure is not None for c in part):
             self._carried.extend(part)  # nothing to fit: wait for a partner
             return
         send_rows = self._carried + part
@@ -456,7 +432,7 @@ class FaultGuard:
             self._failure = exc
             self._restarting = True  # the backend starts new workers
             if len(part) == 1:
-                self._add_culprit(part[0][0], exc, timeout)
+                self._add_culprit(part[0], exc, timeout)
                 self._carried = send_rows
                 return
             for piece in self._pieces(part):
@@ -465,7 +441,7 @@ class FaultGuard:
         self._results = results
         self._n_recorded += len(send_rows)
         self._carried = []
-        if any(not self.is_culprit(p) for p, _ in send_rows):
+        if any(c.failure is None for c in send_rows):
             self.in_a_row = 0
 
     def _check_recoverable(self, exc, timeout, part):
@@ -486,12 +462,13 @@ class FaultGuard:
                 "resume from a checkpoint"
             ) from None
 
-    def _add_culprit(self, params, exc, timeout):
+    def _add_culprit(self, cand, exc, timeout):
         if timeout:
             reason = f"its fit ran longer than fit_timeout={self.search.fit_timeout!r} s"
         else:
             reason = f"its fit killed its worker ({type(exc).__name__})"
-        self.culprits[id(params)] = (params, reason)
+        cand.failure = reason
+        params = cand.sent
         self.n_culprits += 1
         self.in_a_row += 1
         warn(
@@ -549,17 +526,17 @@ class FaultGuard:
 
     def _call(self, rows):
         sent, withheld = [], []
-        for params, _ in rows:
-            if self.is_culprit(params):
-                reason = self.culprits[id(params)][1]
+        for cand in rows:
+            params = cand.sent
+            if cand.failure is not None:
                 copy = dict(params)
                 for key in _withheld_keys(params):
-                    copy[key] = WithheldValue(reason, f"{key}={_short(params[key])}")
+                    copy[key] = WithheldValue(cand.failure, f"{key}={_short(params[key])}")
                 withheld.append((copy, params))
                 sent.append(copy)
             else:
                 sent.append(params)
-        more_results = merge_extras(rows)
+        more_results = columns([c.extra for c in rows])
         if self._n_workers is None:
             self._n_workers = self._workers()
         elif self._restarting:
@@ -567,7 +544,7 @@ class FaultGuard:
         if backend_pickles_tasks(self._workers()):
             # Named errors instead of joblib's anonymous one (or a Dask
             # submission that fails and is waited for forever): _shipping.py.
-            check_candidates(p for p, _ in rows if not self.is_culprit(p))
+            check_candidates(c.sent for c in rows if c.failure is None)
             if not self._search_checked:
                 check_search(self.search)
                 self._search_checked = True

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..optimizer import GridOptimizer, grid_from_spec
-from ._base import BaseSearch
+from ._base import BaseSearch, store_parameters
 from ._phase import SearchPhase
 from ._docs import SEARCH_ATTRIBUTES, SEARCH_PARAMETERS
 from ._halving import Hyperband, SuccessiveHalving
@@ -74,24 +74,7 @@ class GridSearch(BaseSearch):
         fit_timeout=None,
         early_stopping=None,
     ):
-        super().__init__(
-            estimator=estimator,
-            scoring=scoring,
-            n_jobs=n_jobs,
-            refit=refit,
-            cv=cv,
-            verbose=verbose,
-            pre_dispatch=pre_dispatch,
-            error_score=error_score,
-            return_train_score=return_train_score,
-        )
-        self.param_grid = param_grid
-        self.n_points = n_points
-        self.callbacks = callbacks
-        self.max_time = max_time
-        self.checkpoint = checkpoint
-        self.fit_timeout = fit_timeout
-        self.early_stopping = early_stopping
+        store_parameters(self, locals())
 
     def _spaces_for_name_check(self):
         return grid_from_spec(self.param_grid)

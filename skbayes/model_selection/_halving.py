@@ -21,7 +21,10 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 
 from ..optimizer import point_key
-from ._phase import OptimizerWrapper, SearchPhase
+from ..utils._cv_results import full_budget_rows
+from ..utils._sklearn_compat import Interval, validate_constraints
+from ._candidate import INJECTED, Candidate, columns, rows
+from ._phase import SearchPhase
 from ._param_names import accepts_param
 from ._warn import warn
 
@@ -72,6 +75,16 @@ class _Schedule:
     """What ``SuccessiveHalving`` and ``Hyperband`` share: parameters,
     validation, the resolution of the resource range for one search."""
 
+    # Checked on construction (a schedule is a parameter of a search, not an
+    # estimator: it is validated whole when the user builds it).
+    _parameter_constraints: dict = {
+        "resource": [str],
+        "factor": [Interval(numbers.Real, 1, math.inf, closed="neither")],
+        "min_resources": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "max_resources": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+    }
+
     def __init__(
         self,
         resource="n_samples",
@@ -81,23 +94,17 @@ class _Schedule:
         max_resources=None,
         random_state=None,
     ):
-        if not isinstance(resource, str) or not resource:
+        validate_constraints(
+            self._parameter_constraints,
+            {"resource": resource, "factor": factor, "min_resources": min_resources,
+             "max_resources": max_resources, "random_state": random_state},
+            type(self).__name__,
+        )
+        if not resource:
             raise ValueError(
-                f"'resource' must be 'n_samples' or the name of an integer "
+                "'resource' must be 'n_samples' or the name of an integer "
                 f"parameter of the estimator, got {resource!r}"
             )
-        if (
-            not isinstance(factor, numbers.Real)
-            or isinstance(factor, bool)
-            or not factor > 1
-            or not math.isfinite(factor)
-        ):
-            raise ValueError(f"'factor' must be a finite number > 1, got {factor!r}")
-        for name, value in (("min_resources", min_resources), ("max_resources", max_resources)):
-            if value is not None and (
-                not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1
-            ):
-                raise ValueError(f"'{name}' must be a positive int or None, got {value!r}")
         if min_resources is not None and max_resources is not None and min_resources > max_resources:
             raise ValueError(
                 f"'min_resources' must be <= 'max_resources', got min_resources="
@@ -530,33 +537,6 @@ def _top(scores, k):
     return order[:k]
 
 
-class _TellSink(OptimizerWrapper):
-    """Stands in for a phase's optimizer while a halving phase runs.
-
-    The run's ``run_batch`` tells the phase's optimizer every batch it
-    evaluates; here those scores are kept for the promotions, and only the
-    full-budget ones reach the real optimizer (as the points it proposed,
-    without the resource). Anything else is the real optimizer's.
-    """
-
-    def __init__(self, optimizer):
-        super().__init__(optimizer)
-        self.scores = {}
-        self.forward = {}  # id(sent params) -> params as the optimizer knows them
-
-    def __len__(self):
-        return len(self.optimizer)
-
-    def tell(self, params, scores):
-        params, scores = list(params), [float(s) for s in scores]
-        for p, s in zip(params, scores):
-            self.scores[id(p)] = s
-        told = [(self.forward.pop(id(p)), s) for p, s in zip(params, scores) if id(p) in self.forward]
-        if told:
-            self.optimizer.tell([p for p, _ in told], [s for _, s in told])
-        return self
-
-
 class _Proposed:
     """What ``more_results`` sees as the proposing optimizer: ``ask_info``
     aligned with the candidates it is given."""
@@ -571,7 +551,8 @@ class HalvingPhase(SearchPhase):
     Keeps the wrapped phase's ``budget``, ``more_results`` and ``subspace``
     (the engine's checks and callbacks see the same phase); ``run`` replaces
     the plain ask/evaluate/tell loop. Only full-budget results are told to
-    the phase's own optimizer.
+    the phase's own optimizer (``tell`` keeps a batch's scores for the
+    promotions; ``_evaluate_batch`` tells the optimizer).
 
     A phase with a ``new_optimizer(index, n_observed)`` factory is
     adaptive (BayesSearchCV): for bracket ``index`` a fresh optimizer over
@@ -586,8 +567,7 @@ class HalvingPhase(SearchPhase):
 
     def __init__(self, phase, resources):
         super().__init__(
-            _TellSink(phase.optimizer), phase.budget, phase.more_results,
-            subspace=phase.subspace,
+            phase.optimizer, phase.budget, phase.more_results, subspace=phase.subspace
         )
         self.phase = phase
         self.resources = resources
@@ -599,12 +579,16 @@ class HalvingPhase(SearchPhase):
         self._observed = {}  # n_resources -> [(params, score)]
         self._seen = set()
         self._asked = 0
-        self._ask_info = {}  # id(point) -> the optimizer's ask_info entry
+        self._told = []  # (candidate, score) of the last batch evaluated
         try:
             return self._run_brackets()
         finally:
-            del self._run, self._evaluate_candidates
-            self.optimizer.forward.clear()
+            del self._run, self._evaluate_candidates, self._told
+
+    def tell(self, batch, scores):
+        """Keep the scores of the batch just evaluated (the rung's
+        promotions need them); the optimizer is told by ``_evaluate_batch``."""
+        self._told = list(zip(batch.candidates, scores))
 
     def _run_brackets(self):
         schedule = self.resources.schedule
@@ -618,19 +602,18 @@ class HalvingPhase(SearchPhase):
         for bracket, (size, n_rungs) in enumerate(sizes):
             rungs = _bracket_rungs(bracket, size, n_rungs, self.resources.high, schedule.factor)
             if new_optimizer is None:
-                candidates, pool = pool[:size], pool[size:]
-                rows = self._rows_for(candidates)
-                stop, scores = self._evaluate_rung(rungs[0], candidates, rows)
+                candidates, pool = self._proposals(pool[:size]), pool[size:]
+                stop, scores = self._evaluate_rung(rungs[0], candidates)
                 exhausted = False
             else:
                 model = self._model_for(new_optimizer, bracket, rungs[0].n_resources)
-                candidates, rows, scores, stop, exhausted = self._propose_rung(rungs[0], model)
+                candidates, scores, stop, exhausted = self._propose_rung(rungs[0], model)
             for rung in rungs[1:]:
                 if stop:
                     break
                 keep = _top(scores, min(rung.n_candidates, len(candidates)))
                 candidates = [candidates[i] for i in keep]
-                stop, scores = self._evaluate_rung(rung, candidates, rows)
+                stop, scores = self._evaluate_rung(rung, candidates)
             if stop:
                 return True
             if exhausted:
@@ -650,25 +633,24 @@ class HalvingPhase(SearchPhase):
         return pool
 
     def _ask(self, optimizer, n):
-        """``optimizer.ask(n)``, remembering each point's ``ask_info`` entry."""
+        """``optimizer.ask(n)`` as ``(point, ask_info entry)`` pairs."""
         points = optimizer.ask(n)
         info = getattr(optimizer, "ask_info", None)
-        if isinstance(info, list) and len(info) == len(points):
-            self._ask_info.update((id(p), i) for p, i in zip(points, info))
-        return points
+        if not (isinstance(info, list) and len(info) == len(points)):
+            info = [{}] * len(points)
+        return list(zip(points, info))
 
-    def _rows_for(self, params):
-        """The wrapped phase's own columns for newly proposed candidates;
-        a promoted candidate repeats the row of its proposal. ``info``'s
-        "optimizer" has the ``ask_info`` of exactly these points (they may
-        come from several asks, of a bracket's model)."""
-        self._asked += len(params)
-        proposer = _Proposed([self._ask_info.pop(id(p), {}) for p in params])
+    def _proposals(self, asked):
+        """``Candidate`` records, with the wrapped phase's own columns, of
+        newly proposed ``(point, ask_info)`` pairs; a promoted candidate
+        keeps the row of its proposal. ``info``'s "optimizer" has the
+        ``ask_info`` of exactly these points (they may come from several
+        asks, of a bracket's model)."""
+        self._asked += len(asked)
+        params = [p for p, _ in asked]
+        proposer = _Proposed([i for _, i in asked])
         extra = self.more_results(params, {"n_asked": self._asked, "optimizer": proposer})
-        return {
-            id(p): (None if extra is None else {k: v[i] for k, v in extra.items()})
-            for i, p in enumerate(params)
-        }
+        return [Candidate(p, row) for p, row in zip(params, rows(extra, len(params)))]
 
     def _batch_size(self, n_candidates):
         """Candidates per call for a rung of a non-adaptive phase or a
@@ -682,37 +664,38 @@ class HalvingPhase(SearchPhase):
             return max(1, n_candidates)
         return max(1, self._run.batch_size(self.phase))
 
-    def _evaluate_rung(self, rung, candidates, rows):
+    def _evaluate_rung(self, rung, candidates):
         """Evaluate ``candidates`` with the rung's resources, in batches of
         ``n_points`` (all at once by default). Returns (stop, scores)."""
         size = self._batch_size(len(candidates))
         scores = []
         for start in range(0, len(candidates), size):
-            stop, batch_scores = self._evaluate_batch(rung, candidates[start:start + size], rows)
+            stop, batch_scores = self._evaluate_batch(rung, candidates[start:start + size])
             scores.extend(batch_scores)
             if stop:
                 return True, scores
         return False, scores
 
-    def _evaluate_batch(self, rung, batch, rows):
+    def _evaluate_batch(self, rung, batch):
         """One ``evaluate_candidates`` call through the run's ``run_batch``
-        (journal, replay, callbacks, max_time). Returns (stop, scores)."""
+        (journal, replay, callbacks, max_time) for ``Candidate`` records.
+        Returns (stop, scores)."""
         run = self._run
-        evaluate, sent = self.resources.apply(self._evaluate_candidates, batch, rung.n_resources)
+        points = [c.params for c in batch]
+        evaluate, sent = self.resources.apply(self._evaluate_candidates, points, rung.n_resources)
         extra = {
             "iter": [rung.iter] * len(batch),
             "n_resources": [rung.n_resources] * len(batch),
             "bracket": [rung.bracket] * len(batch),
+            **(columns([c.extra for c in batch]) or {}),
         }
-        own = [rows.get(id(p)) for p in batch]
-        for key in sorted({k for row in own if row for k in row}):
-            extra[key] = [row.get(key, np.nan) if row else np.nan for row in own]
-        sink = self.optimizer
-        if rung.n_resources == self.resources.high:
-            sink.forward.update((id(s), p) for s, p in zip(sent, batch))
         scheduled = run.schedule(sent, extra, None)
         stop = run.run_batch(self, scheduled, evaluate)
-        scores = [sink.scores.pop(id(s), np.nan) for s in sent]
+        # The batch's own candidates, in order (not those a diverged
+        # checkpoint injected in between).
+        scores = [s for c, s in self._told if c.origin != INJECTED]
+        if rung.n_resources == self.resources.high and points:
+            self.optimizer.tell(points, scores)
         results = run.last_results
         if results is not None and run.objective_key(results) is None:
             raise ValueError(
@@ -720,7 +703,7 @@ class HalvingPhase(SearchPhase):
                 "multi-metric scoring, refit must be a scorer name, got "
                 f"refit={run.search.refit!r}"
             )
-        self._observed.setdefault(rung.n_resources, []).extend(zip(batch, scores))
+        self._observed.setdefault(rung.n_resources, []).extend(zip(points, scores))
         return bool(stop), scores
 
     # BOHB-like proposals ----------------------------------------------------
@@ -744,9 +727,9 @@ class HalvingPhase(SearchPhase):
     def _propose_rung(self, rung, model_and_budget):
         """First rung of an adaptive bracket: ask the model in batches of the
         engine's size, evaluate, tell it the results of its own budget.
-        Returns (candidates, rows, scores, stop, exhausted)."""
+        Returns (candidates, scores, stop, exhausted)."""
         model, budget = model_and_budget
-        candidates, rows, scores = [], {}, []
+        candidates, scores = [], []
         # The model learns from this rung only if it models the rung's budget;
         # otherwise one ask spreads the whole rung (pending points are
         # fantasised) and saves refits.
@@ -754,24 +737,24 @@ class HalvingPhase(SearchPhase):
         size = self._run.batch_size(self.phase) if learns else self._batch_size(rung.n_candidates)
         while len(candidates) < rung.n_candidates:
             want = min(size, rung.n_candidates - len(candidates))
-            batch = self._ask_new(model, want)
-            if not batch:
+            asked = self._ask_new(model, want)
+            if not asked:
                 self._run.on_exhausted(self, self._asked)
-                return candidates, rows, scores, False, True
-            batch_rows = self._rows_for(batch)
-            rows.update(batch_rows)
-            stop, batch_scores = self._evaluate_batch(rung, batch, batch_rows)
+                return candidates, scores, False, True
+            batch = self._proposals(asked)
+            stop, batch_scores = self._evaluate_batch(rung, batch)
             candidates.extend(batch)
             scores.extend(batch_scores)
             if learns:
-                model.tell(batch, batch_scores)
+                model.tell([c.params for c in batch], batch_scores)
             if stop:
-                return candidates, rows, scores, True, False
-        return candidates, rows, scores, False, False
+                return candidates, scores, True, False
+        return candidates, scores, False, False
 
     def _ask_new(self, model, n):
-        """Up to ``n`` points never evaluated in this phase (the model only
-        knows the observations of its budget, so it may repeat others)."""
+        """Up to ``n`` ``(point, ask_info)`` pairs never evaluated in this
+        phase (the model only knows the observations of its budget, so it
+        may repeat others)."""
         out = []
         # Each ask gives points new to the model; repeats can only be the
         # finitely many points already evaluated, so this ends.
@@ -779,11 +762,11 @@ class HalvingPhase(SearchPhase):
             got = self._ask(model, n - len(out))
             if not got:
                 break
-            for p in got:
+            for p, info in got:
                 key = point_key(p)
                 if key not in self._seen:
                     self._seen.add(key)
-                    out.append(p)
+                    out.append((p, info))
             if len(out) >= n:
                 break
         return out
@@ -800,22 +783,24 @@ def halving_plan(search, plan, data):
 
 
 def full_budget_best_index(results, refit_metric, max_resources=None):
-    """Index of the best row among those with the most resources.
+    """Index of the best row among the full-budget rows.
 
-    Ranks are scikit-learn's ``rank_test_<metric>`` (ties and nan as in
-    ``GridSearchCV``), restricted to the rows with the largest
-    ``n_resources``; a warning says so when that is less than
-    ``max_resources`` (the search stopped before any full-budget result).
+    The rows are those of ``utils._cv_results.full_budget_rows`` with the
+    declared full budget ``max_resources`` (the rule of every "best so
+    far"); ranks are scikit-learn's ``rank_test_<metric>`` (ties and nan as
+    in ``GridSearchCV``). ``best_*`` must exist even when the search stopped
+    before any full-budget evaluation: then a warning says so and the rows
+    with the most resources observed are used.
     """
-    n_resources = np.asarray(results["n_resources"])
-    top = n_resources.max()
-    if max_resources is not None and top < max_resources:
+    rows = full_budget_rows(results, max_resources)
+    if rows.size == 0:
+        rows = full_budget_rows(results)
+        top = results["n_resources"][rows[0]]
         warn(
             f"no candidate was evaluated with the full budget max_resources="
             f"{max_resources} (the search stopped early); best_* refer to the "
             f"candidates evaluated with n_resources={top}",
             UserWarning,
         )
-    rows = np.flatnonzero(n_resources == top)
     ranks = np.asarray(results[f"rank_test_{refit_metric}"])[rows]
     return int(rows[np.argmin(ranks)])

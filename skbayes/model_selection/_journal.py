@@ -18,7 +18,7 @@ Format (version 2), one JSON object per line, UTF-8, strict JSON (no NaN):
 
 Version 1 (skbayes before issue 18) had no ``check`` and a smaller
 fingerprint: such journals are still read (their batch numbers checked) and
-appended to in version 1; the session warns about what it cannot check.
+appended to in version 1; the checkpoint warns about what it cannot check.
 
 Parameter values are stored as JSON values when JSON represents them exactly
 (``None``, bool, int, float, str), numpy scalars with their dtype, and every
@@ -45,7 +45,7 @@ detect). A checkpoint whose fingerprint differs is refused
 (``CheckpointMismatchError``) with the differing parts. ``n_iter``,
 ``random_state``, ``n_points``, ``n_jobs``, callbacks and optimizer options
 may change between runs: the recorded candidates are then still used (see
-``_session``).
+``_resume``).
 """
 
 import contextlib

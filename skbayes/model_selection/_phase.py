@@ -62,10 +62,15 @@ class SearchPhase:
             extra = self.more_results(params, {"n_asked": asked + len(params)})
             room = None if self.budget is None else self.budget - asked
             batch = run.schedule(params, extra, room)
-            asked += len(batch.tell)
+            asked += len(batch)
             if run.run_batch(self, batch, evaluate_candidates):
                 return True
         return False
+
+    def tell(self, batch, scores):
+        """Tell the optimizer the objective scores of an evaluated batch
+        (``_candidate.Batch``; nan for a candidate not recorded)."""
+        self.optimizer.tell(batch.tell, scores)
 
 
 class OptimizerWrapper:

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..optimizer import RandomOptimizer
 from ..utils._sklearn_compat import Interval
-from ._base import BaseSearch
+from ._base import BaseSearch, store_parameters
 from ._phase import OptimizerWrapper, SearchPhase
 from ._param_names import check_param_names
 from ._docs import SEARCH_ATTRIBUTES, SEARCH_PARAMETERS
@@ -99,27 +99,7 @@ class RandomSearch(BaseSearch):
         initial_params=None,
         early_stopping=None,
     ):
-        super().__init__(
-            estimator=estimator,
-            scoring=scoring,
-            n_jobs=n_jobs,
-            refit=refit,
-            cv=cv,
-            verbose=verbose,
-            pre_dispatch=pre_dispatch,
-            error_score=error_score,
-            return_train_score=return_train_score,
-        )
-        self.param_distributions = param_distributions
-        self.n_iter = n_iter
-        self.random_state = random_state
-        self.n_points = n_points
-        self.callbacks = callbacks
-        self.max_time = max_time
-        self.checkpoint = checkpoint
-        self.fit_timeout = fit_timeout
-        self.initial_params = initial_params
-        self.early_stopping = early_stopping
+        store_parameters(self, locals())
 
     def _spaces_for_name_check(self):
         dists = self.param_distributions

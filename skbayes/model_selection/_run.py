@@ -2,10 +2,10 @@
 
 scikit-learn keeps a search's run state in locals of ``fit`` and sets only
 public ``*_`` attributes on the estimator; so does skbayes. ``BaseSearch.fit``
-creates a ``SearchRun`` (the checkpoint/resume/callback session, the fault
-guard, the candidates waiting to be sent again, the fit's extra callbacks,
-the optimizers, the early-stopping budget) and activates it for the duration
-of ``fit``. Nothing of it is stored on the search: scikit-learn >= 1.9 pickles
+creates a ``SearchRun`` (the checkpoint, the resume queue, the progress and
+its callbacks, the fault guard, the candidates waiting to be sent again, the
+optimizers, the early-stopping budget) and activates it for the duration of
+``fit``. Nothing of it is stored on the search: scikit-learn >= 1.9 pickles
 the search into every joblib task, which therefore carries no run state.
 
 How the engine finds the run. scikit-learn's ``BaseSearchCV.fit`` calls the
@@ -29,9 +29,11 @@ from contextlib import contextmanager
 import numpy as np
 from sklearn.exceptions import FitFailedWarning
 
-from ._faults import FaultGuard, split_batch
+from ._faults import FaultGuard
 from ._replay import REPLAY_KEY
-from ._session import SearchSession
+from ._checkpoint import Checkpoint
+from ._progress import Progress
+from ._resume import ResumeQueue
 from ._warn import warn
 
 _RUNS = {}  # id(search) -> the SearchRun of its running fit
@@ -57,8 +59,16 @@ class SearchRun:
 
     Attributes
     ----------
-    session : SearchSession
-        Checkpoint, resume queues, callbacks and clock of the fit.
+    estimator : estimator
+        The user's estimator (while a checkpoint is replayed the search's
+        ``estimator`` is wrapped, ``_replay.py``).
+    checkpoint : _checkpoint.Checkpoint
+        The journal of the fit (its ``journal`` is None without one).
+    queue : _resume.ResumeQueue
+        The candidates the checkpoint recorded, replayed as the search
+        reaches them.
+    progress : _progress.Progress
+        Phase, counters, clock and callbacks.
     optimizers : list
         Optimizers a plan registers for fitted attributes (``BayesSearchCV``'s
         ``optimizer_results_``).
@@ -67,22 +77,53 @@ class SearchRun:
         the data).
     full_budget : int or None
         Under early stopping, the resources of a full-budget evaluation.
-    waiting : list of (params, extra_row)
+    waiting : list of Candidate
         Candidates not recorded yet (their call failed entirely, or a worker
         fault left them out): sent again in front of the next batch.
+    recorded : list of Candidate
+        The candidates of scikit-learn's results so far, row by row.
     """
 
     def __init__(self, search, fit_callbacks=()):
         self.search = search
-        self.session = SearchSession(search)
+        self.estimator = search.estimator
+        self.checkpoint = Checkpoint(search, self.estimator)
+        self.queue = ResumeQueue(self.checkpoint)
+        self.progress = Progress(search)
         self.fit_callbacks = list(fit_callbacks)
         self.optimizers = []
         self.data = None
         self.full_budget = None
+        self.fit_data = None
         self.waiting = []
+        self.recorded = []
         self.any_recorded = False
         self.first_failure = self.last_failure = None
         self.guard = None
+
+    def open(self, X, y, params):
+        """Open the checkpoint (if any) before scikit-learn's ``fit``."""
+        self.fit_data = (X, y, params.get("groups"))  # check_constant_folds
+        self.checkpoint.open(X, y, params)
+        self.queue = ResumeQueue(self.checkpoint)
+        # scikit-learn < 1.9 sets n_splits_ only after the search.
+        self.progress.n_splits = self.checkpoint.n_splits
+
+    def fitting(self, params):
+        """Context of scikit-learn's ``fit``: the run is active, the search
+        wrapped for a replay; gives the fit parameters to use."""
+        return _fitting(self, params)
+
+    def close(self):
+        self.fit_data = None
+        self.checkpoint.close()
+
+    def end(self):
+        """The callbacks' end of the search, then the checkpoint closed."""
+        try:
+            self.progress.end()
+        finally:
+            self.close()
 
     @contextmanager
     def active(self):
@@ -102,7 +143,7 @@ class SearchRun:
     @property
     def last_results(self):
         """scikit-learn's results of the latest call (None before any)."""
-        return self.session.last_results
+        return self.progress.last_results
 
     def batch_size(self, phase):
         """Candidates per ``evaluate_candidates`` call for ``phase``."""
@@ -117,35 +158,47 @@ class SearchRun:
         self.search._on_exhausted(phase, asked)
 
     def schedule(self, params, extra, room):
-        """The batch to send for proposed ``params`` (the session replays
-        candidates recorded in a checkpoint); ``room``: budget left or None."""
-        return self.session.schedule(params, extra, room)
+        """The batch to send for proposed ``params`` (the resume queue
+        replays candidates recorded in a checkpoint); ``room``: budget left
+        or None."""
+        self.checkpoint.batch_started()
+        return self.queue.schedule(params, extra, room, self.progress.phase)
+
+    def replaying_rest(self):
+        """Recorded candidates of the running phase still replayed in order."""
+        return self.queue.replaying_rest(self.progress.phase)
+
+    def record(self, batch, results, objective):
+        """Count (part of) a batch and journal its live candidates."""
+        progress = self.progress
+        progress.count(batch, results)
+        self.checkpoint.record(batch, results, self.last_failure, objective, progress)
 
     def run_batch(self, phase, batch, evaluate_candidates):
         """Evaluate one batch, tell ``phase``'s optimizer, journal it and
         call the callbacks; return True if the search must stop."""
-        session, search = self.session, self.search
-        results, unrecorded = self.evaluate(evaluate_candidates, batch.send, batch.extra)
+        progress, search = self.progress, self.search
+        results, unrecorded = self.evaluate(evaluate_candidates, batch.candidates)
         head, tail = (batch, None)
         if unrecorded:
-            head, tail = split_batch(batch, len(batch.send) - unrecorded)
+            head, tail = batch.split(len(batch) - unrecorded)
         if results is None:
-            scores = [np.nan] * len(batch.send)
+            scores = [np.nan] * len(batch)
             objective = None
         else:
-            scores = search._batch_scores(results, len(head.send)) + [np.nan] * unrecorded
+            scores = search._batch_scores(results, len(head)) + [np.nan] * unrecorded
             objective = self.objective_key(results)
         if phase is not None:
-            phase.optimizer.tell(batch.tell, scores)
-        session.record(head, results, self.last_failure, objective)
+            phase.tell(batch, scores)
+        self.record(head, results, objective)
         if tail is not None:
-            session.record(tail, None, self.last_failure, objective)
-        if objective is None and session.last_results is not None:
-            objective = self.objective_key(session.last_results)
-        return session.notify(batch, scores, objective)
+            self.record(tail, None, objective)
+        if objective is None and progress.last_results is not None:
+            objective = self.objective_key(progress.last_results)
+        return progress.notify(batch, scores, objective)
 
     # -- failed calls and worker faults --------------------------------------
-    def evaluate(self, evaluate_candidates, params, extra):
+    def evaluate(self, evaluate_candidates, candidates):
         """``evaluate_candidates`` that survives failed fits and dead workers.
 
         scikit-learn raises for a call in which every fit failed and records
@@ -157,34 +210,34 @@ class SearchRun:
         (``_faults.FaultGuard``); candidates left over at the end of the
         batch wait for the next one like a failed batch.
 
-        Returns ``(results, n_unrecorded)``: ``results`` is None when no
+        ``candidates`` are ``_candidate.Candidate`` records. Returns
+        ``(results, n_unrecorded)``: ``results`` is None when no
         candidate of the batch is recorded; else ``n_unrecorded`` of its last
         candidates are not.
         """
         if self.guard is None:
             self.guard = FaultGuard(self.search)
-        rows = list(self.waiting) + [
-            (p, None if extra is None else {k: v[i] for k, v in extra.items()})
-            for i, p in enumerate(params)
-        ]
-        results, n_recorded, failure = self.guard.evaluate(evaluate_candidates, rows)
-        left = rows[n_recorded:]
+        sent = self.waiting + list(candidates)
+        results, n_recorded, failure = self.guard.evaluate(evaluate_candidates, sent)
+        left = sent[n_recorded:]
         if left:
             self.first_failure = self.first_failure or failure
             self.last_failure = failure
         if n_recorded:
-            self.session.after_call([p for p, _ in rows[:n_recorded]], results)
+            self.recorded.extend(sent[:n_recorded])  # cv_results_' rows, in order
+            self.progress.last_results = results
+            self.queue.after_call([c.sent for c in sent[:n_recorded]], results)
             self.any_recorded = True
         self.waiting = left
-        if len(left) >= len(params):
+        if len(left) >= len(candidates):
             return None, 0
         return results, len(left)
 
     def finish_waiting(self):
         """Candidates still waiting at the end: scikit-learn's own error if
         nothing at all was recorded, else a warning naming them."""
-        for params, _ in self.waiting:  # replayed candidates that failed
-            params.pop(REPLAY_KEY, None)
+        for cand in self.waiting:  # replayed candidates that failed
+            cand.sent.pop(REPLAY_KEY, None)
         if not self.waiting:
             return
         if not self.any_recorded:
@@ -193,6 +246,12 @@ class SearchRun:
         warn(
             f"The last {len(self.waiting)} candidate(s) failed on every fold; "
             "scikit-learn cannot record a batch in which all fits fail, so they "
-            f"are not in cv_results_: {[p for p, _ in self.waiting]!r}",
+            f"are not in cv_results_: {[c.sent for c in self.waiting]!r}",
             FitFailedWarning,
         )
+
+
+@contextmanager
+def _fitting(run, params):
+    with run.active(), run.queue.fitting(run.search, params) as fit_params:
+        yield fit_params

@@ -14,6 +14,7 @@ from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils._param_validation import (
     Interval,
     StrOptions,
+    validate_parameter_constraints,
 )
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "drop_leftover_tasks",
     "run_on_search_workers",
     "scorer_accepts_sample_weight",
+    "validate_constraints",
     "validate_parameters",
     "search_is_sent_with_tasks",
 ]
@@ -38,6 +40,15 @@ def validate_parameters(estimator):
     now, as scikit-learn's ``fit`` does on entry: for a ``fit`` that must use
     a parameter before it calls ``BaseSearchCV.fit``."""
     estimator._validate_params()
+
+
+def validate_constraints(constraints, params, owner):
+    """Check ``params`` against declarative ``constraints`` (a dict like an
+    estimator's ``_parameter_constraints``) for an object that is not an
+    estimator (``owner``: its class name in the messages), with
+    scikit-learn's own rules and messages (``InvalidParameterError``, a
+    ``ValueError`` and a ``TypeError``)."""
+    validate_parameter_constraints(constraints, params, caller_name=owner)
 
 
 def scorer_accepts_sample_weight(scorer):

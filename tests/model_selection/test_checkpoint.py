@@ -115,20 +115,20 @@ def test_resuming_a_finished_search_only_refits(tmp_path):
 
 
 def test_checkpoint_alone_journals_in_small_batches(tmp_path, monkeypatch):
-    from skbayes.model_selection import _session
+    from skbayes.model_selection import _checkpoint
 
     path = tmp_path / "grid.jsonl"
     plain = GridSearch(Toy(), GRID, cv=3).fit(X, Y)
     # Slow fits (a target of almost no time per batch): n_jobs=1 and 3
     # folds, one candidate per batch.
-    monkeypatch.setattr(_session, "CHECKPOINT_BATCH_SECONDS", 1e-9)
+    monkeypatch.setattr(_checkpoint, "CHECKPOINT_BATCH_SECONDS", 1e-9)
     search = GridSearch(Toy(), GRID, cv=3, checkpoint=path).fit(X, Y)
     lines = journal_lines(path)
     assert len(lines) == 1 + len(plain.cv_results_["params"])
     assert lines[0]["skbayes_checkpoint"] == 2
     assert_same_results(search.cv_results_, plain.cv_results_)
     # Fast fits: batches double up to about CHECKPOINT_BATCH_SECONDS of work.
-    monkeypatch.setattr(_session, "CHECKPOINT_BATCH_SECONDS", 1e6)
+    monkeypatch.setattr(_checkpoint, "CHECKPOINT_BATCH_SECONDS", 1e6)
     os.remove(path)
     search = GridSearch(Toy(), GRID, cv=3, checkpoint=path).fit(X, Y)
     assert [len(r["candidates"]) for r in journal_lines(path)[1:]] == [1, 2, 4, 1]

@@ -139,10 +139,12 @@ def test_successive_halving_rungs(n, factor, low, high, expected):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"factor": 1}, "'factor' must be a finite number > 1, got 1"),
-        ({"factor": "3"}, "'factor' must be a finite number > 1"),
-        ({"min_resources": 0}, "'min_resources' must be a positive int or None, got 0"),
-        ({"max_resources": 2.5}, "'max_resources' must be a positive int or None, got 2.5"),
+        # scikit-learn's constraint messages: name, what is allowed, the value.
+        ({"factor": 1}, r"'factor' parameter of \w+ must be a float in the range \(1.0, inf\)\. Got 1 "),
+        ({"factor": "3"}, r"'factor' parameter of \w+ must be a float in the range \(1.0, inf\)\. Got '3' "),
+        ({"factor": float("inf")}, r"'factor' parameter of \w+ must be a float in the range \(1.0, inf\)\. Got inf "),
+        ({"min_resources": 0}, r"'min_resources' parameter of \w+ must be an int in the range \[1, inf\) or None\. Got 0 "),
+        ({"max_resources": 2.5}, r"'max_resources' parameter of \w+ must be an int in the range \[1, inf\) or None\. Got 2.5 "),
         ({"min_resources": 10, "max_resources": 5}, "'min_resources' must be <= 'max_resources'"),
         ({"resource": ""}, "'resource' must be 'n_samples' or the name"),
     ],

@@ -33,9 +33,8 @@ from skbayes.model_selection._faults import (
     CandidateFitError,
     WithheldValue,
     is_worker_death,
-    split_batch,
 )
-from skbayes.model_selection._session import Batch
+from skbayes.model_selection._candidate import Batch
 from skbayes.space import Categorical, Real
 
 X, y = make_classification(n_samples=40, n_features=4, random_state=0)
@@ -274,7 +273,7 @@ def test_split_batch_keeps_every_list_aligned():
     batch = Batch()
     for i in range(5):
         batch.add({"C": i}, {"extra": i})
-    head, tail = split_batch(batch, 3)
+    head, tail = batch.split(3)
     assert [p["C"] for p in head.send] == [0, 1, 2] and [p["C"] for p in tail.tell] == [3, 4]
     assert head.extra == {"extra": [0, 1, 2]} and tail.extra == {"extra": [3, 4]}
     assert head.live == [True] * 3 and len(tail.live) == 2
