@@ -449,6 +449,12 @@ class BayesSearchCV(BaseSearch):
             )
         return super()._batch_scores(results, n_new)
 
+    _async_adaptive = True
+
+    def _async_wanted(self, fit_callbacks=()):
+        """Always, when workers allow: see ``_async.py``."""
+        return True
+
     def _default_batch_size(self, phase):
         """One batch fills the workers joblib has for the folds (``_parallel.py``)."""
         return default_batch_size(self.n_jobs, self._n_splits())

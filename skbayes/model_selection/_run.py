@@ -30,6 +30,7 @@ import numpy as np
 from sklearn.exceptions import FitFailedWarning
 
 from ._faults import FaultGuard, split_batch
+from ._phase import SearchPhase
 from ._replay import REPLAY_KEY
 from ._session import SearchSession
 from ._warn import warn
@@ -83,6 +84,7 @@ class SearchRun:
         self.any_recorded = False
         self.first_failure = self.last_failure = None
         self.guard = None
+        self.engine = None  # _async.AsyncEngine of an asynchronous fit
 
     @contextmanager
     def active(self):
@@ -115,6 +117,14 @@ class SearchRun:
     def on_exhausted(self, phase, asked):
         """Report that ``phase``'s optimizer ran out after ``asked`` points."""
         self.search._on_exhausted(phase, asked)
+
+    def run_phase(self, phase, evaluate_candidates):
+        """Run one phase of the plan: asynchronously (``_async.py``) when
+        the fit is and the phase is a plain ``SearchPhase``, else its own
+        synchronous loop. Return True if the search must stop."""
+        if self.engine is not None and type(phase) is SearchPhase:
+            return self.engine.run_phase(phase, evaluate_candidates)
+        return phase.run(self, evaluate_candidates)
 
     def schedule(self, params, extra, room):
         """The batch to send for proposed ``params`` (the session replays
