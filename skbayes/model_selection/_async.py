@@ -328,8 +328,17 @@ class _PhaseLoop:
         self.asked = asked
         self.k = len(engine.splits)
         self.adaptive = engine.search._async_adaptive
-        # Grid/random proposals cost nothing: keep a round of workers waiting.
-        self.lookahead = self.k if self.adaptive else max(self.k, engine.workers)
+        # Candidates asked ahead of a free worker, in tasks: one candidate for
+        # BayesSearchCV (the fewer, the more results each proposal sees), a
+        # round of workers for grid/random (their proposals cost nothing).
+        # One worker runs each task when it is consumed: one task ahead is
+        # enough, and the loop is then exactly the synchronous one.
+        if engine.workers == 1:
+            self.lookahead = 1
+        elif self.adaptive:
+            self.lookahead = self.k
+        else:
+            self.lookahead = max(self.k, engine.workers)
         self.candidates = []  # in proposal order
         self.done = []  # completed, not replayed yet (adaptive: completion order)
         self.prefix = 0  # grid/random: first candidate not replayed yet
@@ -373,7 +382,8 @@ class _PhaseLoop:
     # -- the loop --------------------------------------------------------
     def loop(self):
         engine = self.engine
-        self.ask(math.ceil((engine.workers + self.lookahead) / self.k))
+        first = 1 if engine.workers == 1 else (engine.workers + self.lookahead) / self.k
+        self.ask(math.ceil(first))
         while not self.stop:
             if self.feed.past_deadline():
                 self.stop = True
@@ -390,7 +400,10 @@ class _PhaseLoop:
         engine = self.engine
         parallel = Parallel(n_jobs=engine.n_jobs, return_as="generator_unordered",
                             pre_dispatch=engine.workers, batch_size=1)
-        self.feed._initial, self.feed._stop_next = engine.workers, False
+        # joblib runs one worker's tasks as they are consumed, pulling one at
+        # a time: no StopIteration between tasks then.
+        initial = engine.workers if engine.workers > 1 else math.inf
+        self.feed._initial, self.feed._stop_next = initial, False
         out = parallel(self.feed)
         try:
             for index, split, outcome in out:
@@ -435,7 +448,7 @@ class _PhaseLoop:
         one by one when callbacks watch; at least every ``JOURNAL_SECONDS``
         with a checkpoint."""
         group = self._replayable()
-        if not group:
+        if not group or (self.stop and not final):  # stopping: one last group
             return
         now = _callbacks._monotonic()
         due = (
