@@ -9,6 +9,10 @@ vary with the hyperparameters, as real fits do: ``--fit-seconds`` (median,
 candidate's own values, and 5x longer where ``x5 > 0.9`` (about one fit in
 ten); ``--equal`` makes every fit take the median. ``cv=2``, ``refit=False``.
 
+skbayes' searches run in their default mode (asynchronous fits with several
+workers, ``docs/design/async.md``) and with ``n_points=W`` (synchronous
+batches of W candidates, the engine before issue 16).
+
 Every competitor gets the same wall-time budget ``--budget`` seconds:
 
 * ``skbayes.*`` with ``max_time``; ``optuna`` (``OptunaSearchCV``, threads,
@@ -26,7 +30,8 @@ overshoot of the wall time past the budget, and the simple regret
 Run::
 
     python benchmarks/bench_cluster.py                       # W=4,8,16,32, 20 s, 1 seed
-    python benchmarks/bench_cluster.py --workers 16 --budget 60 --seeds 5   # regret
+    python benchmarks/bench_cluster.py --workers 16 --budget 60 --seeds 5 \
+        --fit-times varied                                   # regret at equal wall time
     python benchmarks/bench_cluster.py --quick               # W=4, 3 s
 
 Results go to ``benchmarks/results/cluster[_quick].json``.
@@ -121,7 +126,8 @@ def run_skbayes(kind, n_points=None):
         if kind == "RandomSearch":
             # Twice what W busy workers fit in the budget: max_time must stop it.
             n_iter = 2 * ideal_candidates(estimator, W, budget)
-            search = skbayes.RandomSearch(estimator, SPACE, n_iter=n_iter, **common)
+            search = skbayes.RandomSearch(estimator, SPACE, n_iter=n_iter,
+                                          n_points=n_points and n_points(W), **common)
         else:
             search = skbayes.BayesSearchCV(estimator, SPACE, n_iter=100_000,
                                            n_points=n_points and n_points(W), **common)
@@ -172,6 +178,7 @@ COMPETITORS = {
     "skbayes.BayesSearchCV": run_skbayes("BayesSearchCV"),
     "skbayes.BayesSearchCV(n_points=W)": run_skbayes("BayesSearchCV", n_points=lambda W: W),
     "skbayes.RandomSearch": run_skbayes("RandomSearch"),
+    "skbayes.RandomSearch(n_points=W)": run_skbayes("RandomSearch", n_points=lambda W: W),
     "sklearn.RandomizedSearchCV": run_sklearn_random,
     "optuna.OptunaSearchCV": run_optuna,
     "skopt.BayesSearchCV(n_points=W)": run_skopt,
