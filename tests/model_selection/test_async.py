@@ -5,6 +5,7 @@ so these tests take seconds and do not depend on processes starting.
 """
 
 import logging
+import os
 import threading
 import time
 import warnings
@@ -323,3 +324,35 @@ def test_dask_backend(dask_client, monkeypatch):
                                cv=KFold(2), n_jobs=-1, random_state=0).fit(X, y)
     assert calls and calls[0] >= 2
     assert len(search.cv_results_["params"]) == 8
+
+
+# -- worker deaths -------------------------------------------------------------------
+
+
+class Exiting(ClassifierMixin, BaseEstimator):
+    """Kills its (loky) worker process when ``C`` is 66."""
+
+    def __init__(self, C=1.0):
+        self.C = C
+
+    def fit(self, X, y):
+        if self.C == 66:
+            os._exit(3)
+        self.classes_ = np.unique(y)
+        return self
+
+    def score(self, X, y):
+        return -abs(self.C - 3.0)
+
+
+def test_a_worker_death_is_recorded_as_failed_and_the_search_goes_on(monkeypatch):
+    calls = used_engine(monkeypatch)
+    search = GridSearch(Exiting(), {"C": [1.0, 2.0, 66, 3.0, 4.0, 5.0]}, cv=2, n_jobs=2,
+                        max_time=600)
+    with pytest.warns(FitFailedWarning, match="lost its worker"):
+        search.fit(X, y)
+    assert calls
+    assert [p["C"] for p in search.cv_results_["params"]] == [1.0, 2.0, 66, 3.0, 4.0, 5.0]
+    scores = search.cv_results_["mean_test_score"]
+    assert np.isnan(scores[2]) and np.isfinite(np.delete(scores, 2)).all()
+    assert search.best_params_ == {"C": 3.0}
