@@ -344,6 +344,7 @@ class _PhaseLoop:
         self.prefix = 0  # grid/random: first candidate not replayed yet
         self.n_replayed = 0
         self.more = True
+        self.owed = 0  # completed candidates not replaced yet (adaptive)
         self.stop = False
         self._last_flush = _callbacks._monotonic()
         max_time = getattr(self.search, "max_time", None)
@@ -374,8 +375,18 @@ class _PhaseLoop:
             self.more = False
 
     def refill(self):
-        while self.more and len(self.feed.ready) < self.lookahead:
-            self.ask(1)
+        """Ask for the candidates to start next. BayesSearchCV: one per
+        candidate completed since the last call (``owed``), so that the
+        sequence of asks and tells depends on the completion order only
+        (not on how many tasks joblib happened to take meanwhile); grid and
+        random search: enough to keep ``lookahead`` tasks waiting."""
+        if self.adaptive:
+            while self.more and self.owed:
+                self.owed -= 1
+                self.ask(1)
+        else:
+            while self.more and len(self.feed.ready) < self.lookahead:
+                self.ask(1)
         if not self.more:
             self.feed.adding = False
 
@@ -430,6 +441,7 @@ class _PhaseLoop:
         self.engine.culprits_in_a_row = 0
         score = self.engine.objective(cand)
         self.phase.optimizer.tell([cand.params], [score])
+        self.owed += 1
         self.done.append(cand)
         self.flush()
 

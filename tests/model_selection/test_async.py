@@ -4,6 +4,7 @@ Fits that sleep run on joblib's threading backend (a "cluster" of threads),
 so these tests take seconds and do not depend on processes starting.
 """
 
+import itertools
 import logging
 import os
 import threading
@@ -132,6 +133,36 @@ def test_one_worker_async_loop_is_the_synchronous_loop(monkeypatch):
     assert_same_results(first.cv_results_, sync.cv_results_)
     assert_same_results(second.cv_results_, first.cv_results_)
     assert first.best_params_ == sync.best_params_
+
+
+class ScriptedParallel:
+    """Stands in for ``joblib.Parallel``: runs the tasks here, ``W`` at a
+    time, and completes the most recently started first. A completion order
+    that is fixed, but not the proposal order."""
+
+    def __init__(self, n_jobs=None, return_as=None, pre_dispatch=None, batch_size=None):
+        self.workers = pre_dispatch
+
+    def __call__(self, feed):
+        it = iter(feed)
+        running = list(itertools.islice(it, self.workers))  # joblib's first pull
+        while running:
+            func, args, kwargs = running.pop()
+            yield func(*args, **kwargs)
+            running.extend(itertools.islice(it, self.workers))  # a freed worker's pull
+
+
+def test_same_completion_order_gives_the_same_candidates(monkeypatch):
+    calls = used_engine(monkeypatch)
+    monkeypatch.setattr(_async, "Parallel", ScriptedParallel)
+    first = bayes(n_jobs=4).fit(X, y)
+    second = bayes(n_jobs=4).fit(X, y)
+    assert calls and set(calls) == {4}
+    assert len(first.cv_results_["params"]) == 10
+    assert_same_results(first.cv_results_, second.cv_results_)
+    # ... and another order gives other candidates (the test can fail).
+    synchronous = bayes(n_jobs=1).fit(X, y)
+    assert first.cv_results_["params"] != synchronous.cv_results_["params"]
 
 
 @pytest.mark.parametrize("backend", ["threading", "loky"])
