@@ -140,8 +140,10 @@ class _Feed:
     Never blocks (see the module docstring). The first ``n_initial`` pulls
     fill the workers; after that every pull of joblib's gets one task then
     ``StopIteration``, so a task is taken only when a worker frees up.
-    ``adding`` False: no more candidates will come; ``stopping`` (or the
-    ``deadline``) True: only splits of candidates already started are given.
+    ``adding`` False: no more candidates will come; ``stopping`` True: only
+    splits of candidates already started are given (a callback's stop: they
+    are completed); past the ``deadline`` none is (``max_time``: no fit
+    starts after it; a candidate with splits left is not recorded).
     """
 
     def __init__(self, n_initial, make_task, deadline=None):
@@ -175,9 +177,10 @@ class _Feed:
 
     def _take(self):
         ready = self.ready
-        if self.stopping or self.past_deadline():
-            if not ready or not ready[0][0].started:
-                return None
+        if self.past_deadline():
+            return None  # max_time: no fit starts after the deadline
+        if self.stopping and (not ready or not ready[0][0].started):
+            return None
         if ready:
             cand, split = ready.popleft()
             cand.started = True
@@ -446,9 +449,11 @@ class _PhaseLoop:
         self.flush()
 
     # -- into cv_results_ ------------------------------------------------
-    def _replayable(self):
+    def _replayable(self, final=False):
         if self.adaptive:
             return self.done
+        if final:  # candidates cut by max_time are left out
+            return [c for c in self.candidates[self.prefix:] if c.n_done == self.k]
         end = self.prefix
         while end < len(self.candidates) and self.candidates[end].n_done == self.k:
             end += 1
@@ -459,7 +464,7 @@ class _PhaseLoop:
         grow with the candidates so far (each call re-formats every result);
         one by one when callbacks watch; at least every ``JOURNAL_SECONDS``
         with a checkpoint."""
-        group = self._replayable()
+        group = self._replayable(final)
         if not group or (self.stop and not final):  # stopping: one last group
             return
         now = _callbacks._monotonic()
@@ -481,7 +486,7 @@ class _PhaseLoop:
         if self.adaptive:
             self.done = []
         else:
-            self.prefix += len(group)
+            self.prefix = group[-1].index + 1
         self.n_replayed += len(group)
         self._last_flush = now
         if self.run.run_batch(None, batch, self.evaluate_candidates) and not final:
