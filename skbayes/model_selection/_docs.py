@@ -53,7 +53,8 @@ n_points : int, default=None
     ``random_state``.
 
 callbacks : callable or list of callables, default=None
-    Called after each batch with a ``skbayes.callbacks.SearchState``; a
+    Called after each batch (asynchronous fits: after each finished
+    candidate) with a ``skbayes.callbacks.SearchState``; a
     callback returning True stops the search (the best candidate so far is
     refit and every attribute is set). Stoppers (``NoImprovementStopper``,
     ``TargetScoreStopper``, skopt's ``DeltaYStopper`` and
