@@ -205,17 +205,24 @@ def available(names):
 
 
 def one_run(name, W, budget, seed, equal, median, backend):
+    # The estimator's class from this module imported under its own name:
+    # run as a script it would be __main__'s, which cloudpickle (Dask) pickles
+    # by value, its CLOCK (and lock) with it; by reference, the in-process
+    # Dask workers add their fit seconds to this CLOCK.
+    import bench_cluster as module
+
+    clock = module.CLOCK
     X, y = dummy_data()
-    estimator = SleepingObjective(median=median, equal=equal)
-    CLOCK.reset()
+    estimator = module.SleepingObjective(median=median, equal=equal)
+    clock.reset()
     start = time.perf_counter()
     with joblib.parallel_config(backend=backend, n_jobs=W):
         n, best = COMPETITORS[name](estimator, W, budget, seed, X, y)
     wall = time.perf_counter() - start
     return dict(competitor=name, workers=W, fit_times="equal" if equal else "varied",
                 backend=backend, seed=seed, budget_s=budget, wall_s=wall,
-                overshoot_s=wall - budget, fit_s=CLOCK.total, longest_fit_s=CLOCK.longest,
-                utilisation=CLOCK.total / (W * wall), candidates=n, regret=-best - F_STAR)
+                overshoot_s=wall - budget, fit_s=clock.total, longest_fit_s=clock.longest,
+                utilisation=clock.total / (W * wall), candidates=n, regret=-best - F_STAR)
 
 
 def summarise(runs):
