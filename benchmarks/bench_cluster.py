@@ -9,6 +9,10 @@ vary with the hyperparameters, as real fits do: ``--fit-seconds`` (median,
 candidate's own values, and 5x longer where ``x5 > 0.9`` (about one fit in
 ten); ``--equal`` makes every fit take the median. ``cv=2``, ``refit=False``.
 
+skbayes' searches run in their default mode (asynchronous fits with several
+workers, ``docs/design/async.md``) and with ``n_points=W`` (synchronous
+batches of W candidates, the engine before issue 16).
+
 Every competitor gets the same wall-time budget ``--budget`` seconds:
 
 * ``skbayes.*`` with ``max_time``; ``optuna`` (``OptunaSearchCV``, threads,
@@ -19,14 +23,16 @@ Every competitor gets the same wall-time budget ``--budget`` seconds:
 
 Reported per (W, fit times, competitor): utilisation = fit seconds summed
 over all fits / (W x wall seconds of ``fit``), candidates evaluated, the
-overshoot of the wall time past the budget, and the simple regret
+overshoot of the wall time past the budget (next to the longest fit of the
+run: ``max_time`` should overshoot by less), and the simple regret
 ``min f - f*``. Medians over ``--seeds`` (seeds are the competitors'
 ``random_state``; the objective and the fit times never change).
 
 Run::
 
     python benchmarks/bench_cluster.py                       # W=4,8,16,32, 20 s, 1 seed
-    python benchmarks/bench_cluster.py --workers 16 --budget 60 --seeds 5   # regret
+    python benchmarks/bench_cluster.py --workers 16 --budget 60 --seeds 5 \
+        --fit-times varied                                   # regret at equal wall time
     python benchmarks/bench_cluster.py --quick               # W=4, 3 s
 
 Results go to ``benchmarks/results/cluster[_quick].json``.
@@ -62,15 +68,16 @@ class _Clock:
 
     def __init__(self):
         self._lock = threading.Lock()
-        self.total = 0.0
+        self.total = self.longest = 0.0
 
     def reset(self):
         with self._lock:
-            self.total = 0.0
+            self.total = self.longest = 0.0
 
     def add(self, seconds):
         with self._lock:
             self.total += seconds
+            self.longest = max(self.longest, seconds)
 
 
 CLOCK = _Clock()
@@ -121,7 +128,8 @@ def run_skbayes(kind, n_points=None):
         if kind == "RandomSearch":
             # Twice what W busy workers fit in the budget: max_time must stop it.
             n_iter = 2 * ideal_candidates(estimator, W, budget)
-            search = skbayes.RandomSearch(estimator, SPACE, n_iter=n_iter, **common)
+            search = skbayes.RandomSearch(estimator, SPACE, n_iter=n_iter,
+                                          n_points=n_points and n_points(W), **common)
         else:
             search = skbayes.BayesSearchCV(estimator, SPACE, n_iter=100_000,
                                            n_points=n_points and n_points(W), **common)
@@ -172,6 +180,7 @@ COMPETITORS = {
     "skbayes.BayesSearchCV": run_skbayes("BayesSearchCV"),
     "skbayes.BayesSearchCV(n_points=W)": run_skbayes("BayesSearchCV", n_points=lambda W: W),
     "skbayes.RandomSearch": run_skbayes("RandomSearch"),
+    "skbayes.RandomSearch(n_points=W)": run_skbayes("RandomSearch", n_points=lambda W: W),
     "sklearn.RandomizedSearchCV": run_sklearn_random,
     "optuna.OptunaSearchCV": run_optuna,
     "skopt.BayesSearchCV(n_points=W)": run_skopt,
@@ -196,17 +205,24 @@ def available(names):
 
 
 def one_run(name, W, budget, seed, equal, median, backend):
+    # The estimator's class from this module imported under its own name:
+    # run as a script it would be __main__'s, which cloudpickle (Dask) pickles
+    # by value, its CLOCK (and lock) with it; by reference, the in-process
+    # Dask workers add their fit seconds to this CLOCK.
+    import bench_cluster as module
+
+    clock = module.CLOCK
     X, y = dummy_data()
-    estimator = SleepingObjective(median=median, equal=equal)
-    CLOCK.reset()
+    estimator = module.SleepingObjective(median=median, equal=equal)
+    clock.reset()
     start = time.perf_counter()
     with joblib.parallel_config(backend=backend, n_jobs=W):
         n, best = COMPETITORS[name](estimator, W, budget, seed, X, y)
     wall = time.perf_counter() - start
     return dict(competitor=name, workers=W, fit_times="equal" if equal else "varied",
                 backend=backend, seed=seed, budget_s=budget, wall_s=wall,
-                overshoot_s=wall - budget, fit_s=CLOCK.total,
-                utilisation=CLOCK.total / (W * wall), candidates=n, regret=-best - F_STAR)
+                overshoot_s=wall - budget, fit_s=clock.total, longest_fit_s=clock.longest,
+                utilisation=clock.total / (W * wall), candidates=n, regret=-best - F_STAR)
 
 
 def summarise(runs):
@@ -217,7 +233,8 @@ def summarise(runs):
     rows = []
     for (backend, W, times, name), rs in groups.items():
         med = {k: float(np.median([r[k] for r in rs]))
-               for k in ("utilisation", "candidates", "regret", "wall_s", "overshoot_s")}
+               for k in ("utilisation", "candidates", "regret", "wall_s", "overshoot_s",
+                         "longest_fit_s")}
         rows.append(dict(backend=backend, workers=W, fit_times=times, competitor=name,
                          seeds=len(rs), **med))
     return rows
@@ -226,9 +243,10 @@ def summarise(runs):
 def report(rows, markdown=False):
     table = [[r["competitor"], r["backend"], r["workers"], r["fit_times"],
               f"{r['utilisation']:.2f}", f"{r['candidates']:.0f}", f"{r['overshoot_s']:+.1f}",
-              f"{r['regret']:.4f}", r["seeds"]] for r in rows]
+              f"{r['longest_fit_s']:.1f}", f"{r['regret']:.2e}", r["seeds"]] for r in rows]
     return format_table(["competitor", "backend", "W", "fit times", "utilisation",
-                         "candidates", "overshoot (s)", "regret", "seeds"], table, markdown)
+                         "candidates", "overshoot (s)", "longest fit (s)", "regret", "seeds"],
+                        table, markdown)
 
 
 def main(argv=None):

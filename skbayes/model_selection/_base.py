@@ -19,6 +19,7 @@ from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
 
 from ..utils._sklearn_compat import BaseSearchCV, Interval
+from ._async import async_fit
 from ._callback_tree import CallbackTree
 from ._faults import check_fit_timeout
 from ._halving import describe_data, full_budget_best_index, halving_plan
@@ -135,6 +136,23 @@ class BaseSearch(BaseSearchCV):
             return self._budgeted_batch_size()
         return phase.budget if phase.budget is not None else len(phase.optimizer)
 
+    #: Whether proposals depend on results (asynchronous fits then tell and
+    #: ask one candidate per completion and replay in completion order).
+    _async_adaptive = False
+
+    def _async_wanted(self, fit_callbacks=()):
+        """Whether this search gains from asynchronous fits (``_async.py``)
+        when workers allow: grid and random search only when they may stop
+        early or journal (a time budget, callbacks, a checkpoint); otherwise
+        their single native ``evaluate_candidates`` call keeps exact parity
+        with scikit-learn."""
+        return (
+            self.checkpoint is not None
+            or getattr(self, "max_time", None) is not None
+            or bool(getattr(self, "callbacks", None))
+            or bool(fit_callbacks)
+        )
+
     def _budgeted(self):
         """Whether the search may stop between batches (a time budget or
         callbacks): then its candidates are built batch by batch, in bounded
@@ -248,7 +266,8 @@ class BaseSearch(BaseSearchCV):
         # early_stopping's resources depend on the data (_halving.py).
         run.data = describe_data(X, y) if self._early_stopping() else None
         try:
-            with run.fitting(params) as fit_params:
+            # async_fit before fitting: an asynchronous fit replays (_async.py).
+            with async_fit(run, X, y, params), run.fitting(params) as fit_params:
                 super().fit(X, y, **fit_params)
         finally:
             run.close()
@@ -284,7 +303,7 @@ class BaseSearch(BaseSearchCV):
             progress.begin(plan, self._n_splits(), run.fit_callbacks)
             for index, phase in enumerate(plan):
                 progress.phase = index
-                if phase.run(run, evaluate_candidates):
+                if run.run_phase(phase, evaluate_candidates):
                     break
             # Recorded candidates this run did not reach (smaller budget, an
             # early stop) are still replayed: a checkpoint loses nothing.

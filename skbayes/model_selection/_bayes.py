@@ -81,7 +81,9 @@ class BayesSearchCV(BaseSearch):
     random_state : int, RandomState instance or None, default=None
         Seed of the initial design and the acquisition's search: the same
         seed and the same ``n_points`` give the same candidates, whatever
-        ``n_jobs`` or joblib backend.
+        ``n_jobs`` or joblib backend. With ``n_points=None`` and several
+        workers (asynchronous fits), the same seed gives the same candidates
+        when the fits finish in the same order (always with ``n_jobs=1``).
 
     n_initial_points : int, default=10
         Candidates per subspace chosen before the model is used
@@ -178,10 +180,14 @@ class BayesSearchCV(BaseSearch):
     with ``return_train_score=True``, ``rank_train_score`` (or
     ``rank_train_<name>`` per scorer), as in skopt.
 
-    Candidates are proposed in batches: ``n_points`` of them, or by default
-    as many as keep joblib's workers busy for the number of folds
-    (``n_jobs`` workers, ``cv`` folds: see the parallel user guide). A batch
-    is spread out by conditioning the model on its pending candidates.
+    With several workers and ``n_points=None`` the search is asynchronous:
+    each finished candidate is told to the optimizer, which proposes the
+    next one while the other fits run, conditioning the model on the
+    running candidates (see the parallel user guide). With ``n_points``,
+    ``fit_timeout`` or ``early_stopping``, candidates are proposed in
+    synchronous batches: ``n_points`` of them, or by default as many as keep
+    joblib's workers busy for the number of folds; a batch is spread out by
+    conditioning the model on its pending candidates.
 
     Examples
     --------
@@ -414,6 +420,12 @@ class BayesSearchCV(BaseSearch):
                 "should optimize"
             )
         return super()._batch_scores(results, n_new)
+
+    _async_adaptive = True
+
+    def _async_wanted(self, fit_callbacks=()):
+        """Always, when workers allow: see ``_async.py``."""
+        return True
 
     def _default_batch_size(self, phase):
         """One batch fills the workers joblib has for the folds (``_parallel.py``)."""

@@ -44,10 +44,17 @@ return_train_score : bool, default=False
 
 n_points : int, default=None
     Candidates sent to the workers per batch (one ``evaluate_candidates``
-    call). Between batches the optimizer is told the scores.
+    call). Between batches the optimizer is told the scores. None, with
+    more than one worker: asynchronous fits where they help (always for
+    ``BayesSearchCV``; grid and random search with ``max_time``,
+    ``callbacks`` or a ``checkpoint``): a worker that frees up starts the
+    next fit at once, and each finished candidate is told on its own. An
+    int asks for synchronous batches, exactly reproducible with the same
+    ``random_state``.
 
 callbacks : callable or list of callables, default=None
-    Called after each batch with a ``skbayes.callbacks.SearchState``; a
+    Called after each batch (asynchronous fits: after each finished
+    candidate) with a ``skbayes.callbacks.SearchState``; a
     callback returning True stops the search (the best candidate so far is
     refit and every attribute is set). Stoppers (``NoImprovementStopper``,
     ``TargetScoreStopper``, skopt's ``DeltaYStopper`` and
@@ -57,7 +64,8 @@ callbacks : callable or list of callables, default=None
     raise a ``TypeError``.
 
 max_time : float, default=None
-    Time budget in seconds: no new batch starts once it is spent. With
+    Time budget in seconds: no new batch (asynchronous: no new fit) starts
+    once it is spent; running fits finish. With
     ``max_time`` or ``callbacks`` and ``n_points=None``, grid and random
     candidates are built and sent in bounded batches (growing with the
     candidates done, fitted to the time left) instead of all at once.

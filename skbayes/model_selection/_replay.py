@@ -108,14 +108,20 @@ class Recorded:
         Per split, metric name -> score (``train`` None when not recorded).
     failure : str or None
         For a candidate whose every fit failed: the recorded message.
+    failed : dict or None
+        Split index -> message, for single fits that failed (the asynchronous
+        engine, ``_async.py``, records fits one split at a time): replaying
+        such a split raises again, so scikit-learn records ``error_score``
+        and warns about it as if it had fitted it.
     """
 
-    def __init__(self, splits, n_rows, test=None, train=None, failure=None):
+    def __init__(self, splits, n_rows, test=None, train=None, failure=None, failed=None):
         self.splits = splits
         self.n_rows = n_rows
         self.test = test
         self.train = train
         self.failure = failure
+        self.failed = failed or {}
 
     def __deepcopy__(self, memo):
         return self  # immutable; sklearn deep-copies candidate values per fit
@@ -170,6 +176,8 @@ class _ReplayEstimator(BaseEstimator):
                     raise ReplayedFitError(
                         f"recorded in the checkpoint as failed: {recorded.failure}"
                     )
+                if split in recorded.failed:
+                    raise ReplayedFitError(recorded.failed[split])
                 self.replayed_ = (recorded, split)
                 self._score_calls = {}
                 return self

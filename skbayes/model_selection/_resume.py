@@ -137,6 +137,12 @@ class ResumeQueue:
             self._warned.add(key)
             warn(message, CheckpointWarning)
 
+    def quiet_divergence(self, phase):
+        """``phase``'s proposals are not expected to repeat the record
+        (asynchronous fits follow the completion order): injecting the
+        record on divergence then warns of nothing."""
+        self._warned.add(("diverged", phase))
+
     def replaying_rest(self, phase):
         """Recorded candidates of ``phase`` still replayed in order (0: none)."""
         if phase in self.diverged:

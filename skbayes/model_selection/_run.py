@@ -30,6 +30,7 @@ import numpy as np
 from sklearn.exceptions import FitFailedWarning
 
 from ._faults import FaultGuard
+from ._phase import SearchPhase
 from ._replay import REPLAY_KEY
 from ._checkpoint import Checkpoint
 from ._progress import Progress
@@ -100,6 +101,7 @@ class SearchRun:
         self.any_recorded = False
         self.first_failure = self.last_failure = None
         self.guard = None
+        self.engine = None  # _async.AsyncEngine of an asynchronous fit
 
     def open(self, X, y, params):
         """Open the checkpoint (if any) before scikit-learn's ``fit``."""
@@ -156,6 +158,14 @@ class SearchRun:
     def on_exhausted(self, phase, asked):
         """Report that ``phase``'s optimizer ran out after ``asked`` points."""
         self.search._on_exhausted(phase, asked)
+
+    def run_phase(self, phase, evaluate_candidates):
+        """Run one phase of the plan: asynchronously (``_async.py``) when
+        the fit is and the phase is a plain ``SearchPhase``, else its own
+        synchronous loop. Return True if the search must stop."""
+        if self.engine is not None and type(phase) is SearchPhase:
+            return self.engine.run_phase(phase, evaluate_candidates)
+        return phase.run(self, evaluate_candidates)
 
     def schedule(self, params, extra, room):
         """The batch to send for proposed ``params`` (the resume queue
@@ -227,6 +237,9 @@ class SearchRun:
             self.recorded.extend(sent[:n_recorded])  # cv_results_' rows, in order
             self.progress.last_results = results
             self.queue.after_call([c.sent for c in sent[:n_recorded]], results)
+            # Recorded times back before the batch is journaled (an
+            # asynchronous fit records its fits by replaying them).
+            self.queue.finish(results, self.recorded)
             self.any_recorded = True
         self.waiting = left
         if len(left) >= len(candidates):

@@ -20,6 +20,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 import skbayes
 from skbayes import GridSearch, RandomSearch
+from skbayes.model_selection import _async
 from skbayes.model_selection._parallel import (
     MIN_BUSY,
     available_workers,
@@ -96,11 +97,19 @@ def _reference(kind, sequential):
     return sequential[kind]
 
 
+def _synchronous(kind):
+    """BayesSearchCV's default with several workers is asynchronous (its
+    candidates follow the completion order, tests/model_selection/
+    test_async.py); ``n_points`` asks for the synchronous batches, which are
+    exactly reproducible."""
+    return {"n_points": filled_batch_size(2, 3)} if kind == "bayes" else {}
+
+
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("backend", ["loky", "threading"])
 def test_backends_give_identical_results(kind, backend, sequential):
     with joblib.parallel_config(backend=backend, n_jobs=2):
-        search = make_search(kind).fit(X, y)
+        search = make_search(kind, **_synchronous(kind)).fit(X, y)
     assert_same_search(search, _reference(kind, sequential))
 
 
@@ -133,7 +142,7 @@ def test_dask_cluster_gives_identical_results(kind, dask_client, sequential):
 
     # What a user writes: the search's n_jobs stays None.
     with get_task_stream(dask_client) as stream, joblib.parallel_config(backend="dask"):
-        search = make_search(kind).fit(X, y)
+        search = make_search(kind, **_synchronous(kind)).fit(X, y)
     assert_same_search(search, _reference(kind, sequential))
     # The fits really ran on the cluster, on both workers.
     fits = [t for t in stream.data if "fit_and_score" in t["key"]]
@@ -218,7 +227,10 @@ def test_available_workers_follow_n_jobs_and_the_context():
 @pytest.mark.parametrize(
     "n_jobs, cv, expected", [(1, 3, 1), (2, 3, 2), (4, 5, 2), (3, 2, 3), (2, 5, 1)]
 )
-def test_bayes_default_batch_uses_workers_and_folds(n_jobs, cv, expected):
+def test_bayes_default_batch_uses_workers_and_folds(n_jobs, cv, expected, monkeypatch):
+    # The synchronous loop's default batch (used where the asynchronous
+    # engine is not, e.g. with fit_timeout): forced here for any n_jobs.
+    monkeypatch.setattr(_async, "MIN_WORKERS", 10**6)
     sizes = []
 
     def record(state):
