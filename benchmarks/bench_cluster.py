@@ -11,7 +11,8 @@ ten); ``--equal`` makes every fit take the median. ``cv=2``, ``refit=False``.
 
 skbayes' searches run in their default mode (asynchronous fits with several
 workers, ``docs/design/async.md``) and with ``n_points=W`` (synchronous
-batches of W candidates, the engine before issue 16).
+batches of W candidates); ``BayesSearchCV(sync default)`` is the default
+before issue 16 (synchronous batches that fill the workers once).
 
 Every competitor gets the same wall-time budget ``--budget`` seconds:
 
@@ -138,6 +139,18 @@ def run_skbayes(kind, n_points=None):
     return run
 
 
+def run_skbayes_sync_default(estimator, W, budget, seed, X, y):
+    """BayesSearchCV as it ran before issue 16 by default: the synchronous
+    loop with its default batches (the asynchronous engine switched off)."""
+    from skbayes.model_selection import _async
+
+    saved, _async.MIN_WORKERS = _async.MIN_WORKERS, math.inf
+    try:
+        return run_skbayes("BayesSearchCV")(estimator, W, budget, seed, X, y)
+    finally:
+        _async.MIN_WORKERS = saved
+
+
 def run_sklearn_random(estimator, W, budget, seed, X, y):
     from sklearn.model_selection import RandomizedSearchCV
 
@@ -179,6 +192,7 @@ def run_skopt(estimator, W, budget, seed, X, y):
 COMPETITORS = {
     "skbayes.BayesSearchCV": run_skbayes("BayesSearchCV"),
     "skbayes.BayesSearchCV(n_points=W)": run_skbayes("BayesSearchCV", n_points=lambda W: W),
+    "skbayes.BayesSearchCV(sync default)": run_skbayes_sync_default,
     "skbayes.RandomSearch": run_skbayes("RandomSearch"),
     "skbayes.RandomSearch(n_points=W)": run_skbayes("RandomSearch", n_points=lambda W: W),
     "sklearn.RandomizedSearchCV": run_sklearn_random,
