@@ -5,7 +5,6 @@ so these tests take seconds and do not depend on processes starting.
 """
 
 import itertools
-import logging
 import os
 import threading
 import time
@@ -14,6 +13,7 @@ import warnings
 import joblib
 import numpy as np
 import pytest
+from _dask_helpers import local_client
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
 from sklearn.exceptions import FitFailedWarning
@@ -336,16 +336,8 @@ def test_loky_backend(monkeypatch):
 @pytest.fixture(scope="module")
 def dask_client():
     pytest.importorskip("distributed")
-    from distributed import Client, LocalCluster
-
-    cluster = LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                           dashboard_address=None, silence_logs=logging.ERROR)
-    client = Client(cluster)
-    try:
+    with local_client(n_workers=1, threads_per_worker=2, processes=False) as client:
         yield client
-    finally:
-        client.close()
-        cluster.close()
 
 
 def test_dask_backend(dask_client, monkeypatch):

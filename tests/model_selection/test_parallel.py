@@ -6,12 +6,12 @@ once for the module and stop it at the end; they are skipped when
 tested only when ``ray`` is installed.
 """
 
-import logging
 import warnings
 
 import joblib
 import numpy as np
 import pytest
+from _dask_helpers import local_client
 from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.datasets import make_classification
@@ -119,21 +119,8 @@ def test_backends_give_identical_results(kind, backend, sequential):
 @pytest.fixture(scope="module")
 def dask_client():
     pytest.importorskip("distributed")
-    from distributed import Client, LocalCluster
-
-    cluster = LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
-    client = Client(cluster)
-    try:
+    with local_client(n_workers=2, threads_per_worker=1, processes=True) as client:
         yield client
-    finally:
-        client.close()
-        cluster.close()
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -21,6 +21,7 @@ import warnings
 import joblib
 import numpy as np
 import pytest
+from _dask_helpers import local_client
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
 from sklearn.exceptions import FitFailedWarning
@@ -410,20 +411,14 @@ def test_bayes_search_goes_on_after_a_worker_death():
 def dask_client():
     pytest.importorskip("distributed")
     import cloudpickle
-    from distributed import Client, LocalCluster
 
     # The cluster's worker processes cannot import this test module.
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
-    cluster = LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-        silence_logs=logging.CRITICAL,
-    )
-    client = Client(cluster)
     try:
-        yield client
+        with local_client(logging.CRITICAL, n_workers=2, threads_per_worker=1,
+                          processes=True) as client:
+            yield client
     finally:
-        client.close()
-        cluster.close()
         cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
 
 
