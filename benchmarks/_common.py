@@ -591,6 +591,14 @@ def format_table(headers, rows, markdown=False):
     return "\n".join(lines)
 
 
+def grouped(rows, outer, inner):
+    """``(outer value, inner value, rows)`` for each pair of ``rows``' keys
+    ``outer`` and ``inner``, in the order the pairs first appear."""
+    for a in dict.fromkeys(r[outer] for r in rows):
+        for b in dict.fromkeys(r[inner] for r in rows if r[outer] == a):
+            yield a, b, [r for r in rows if r[outer] == a and r[inner] == b]
+
+
 def median_iqr(values, fmt="{:.3g}"):
     """'median [q1, q3]' of the finite values (or 'n/a')."""
     v = np.asarray([x for x in values if x is not None and np.isfinite(x)], dtype=float)

@@ -67,7 +67,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, SVR
 
 from _common import (
-    default_output, format_table, median_iqr, meta, str_list, to_hyperopt, to_scipy, to_skopt,
+    default_output, format_table, grouped, median_iqr, meta, str_list, to_hyperopt, to_scipy,
+    to_skopt,
     write_json,
 )
 from skbayes.space import Categorical, Integer, Real
@@ -90,6 +91,18 @@ def _knn(kind, high):
     })
 
 
+def _regressors(epsilon_high):
+    """The regression tasks' four families (they differ in SVR's epsilon range)."""
+    return [
+        ("Ridge", Ridge(), {"alpha": Real(1e-4, 1e3, prior="log-uniform")}),
+        ("SVR", SVR(), {"C": Real(1e-1, 1e4, prior="log-uniform"),
+                        "epsilon": Real(1e-2, epsilon_high, prior="log-uniform"),
+                        "gamma": Real(1e-4, 1.0, prior="log-uniform")}),
+        _knn(KNeighborsRegressor, 60),
+        _trees(ExtraTreesRegressor),
+    ]
+
+
 def tasks():
     """name -> (loader, classification?, scoring, [(family, estimator, dims)])."""
     return {
@@ -109,22 +122,8 @@ def tasks():
              {"var_smoothing": Real(1e-12, 1.0, prior="log-uniform")}),
             _trees(ExtraTreesClassifier),
         ]),
-        "diabetes": (load_diabetes, False, "r2", [
-            ("Ridge", Ridge(), {"alpha": Real(1e-4, 1e3, prior="log-uniform")}),
-            ("SVR", SVR(), {"C": Real(1e-1, 1e4, prior="log-uniform"),
-                            "epsilon": Real(1e-2, 1e2, prior="log-uniform"),
-                            "gamma": Real(1e-4, 1.0, prior="log-uniform")}),
-            _knn(KNeighborsRegressor, 60),
-            _trees(ExtraTreesRegressor),
-        ]),
-        "friedman": (_friedman, False, "r2", [
-            ("Ridge", Ridge(), {"alpha": Real(1e-4, 1e3, prior="log-uniform")}),
-            ("SVR", SVR(), {"C": Real(1e-1, 1e4, prior="log-uniform"),
-                            "epsilon": Real(1e-2, 1e1, prior="log-uniform"),
-                            "gamma": Real(1e-4, 1.0, prior="log-uniform")}),
-            _knn(KNeighborsRegressor, 60),
-            _trees(ExtraTreesRegressor),
-        ]),
+        "diabetes": (load_diabetes, False, "r2", _regressors(1e2)),
+        "friedman": (_friedman, False, "r2", _regressors(1e1)),
     }
 
 
@@ -449,21 +448,19 @@ def table(rows, markdown=False):
     headers = ["task", "method", "best CV score median [IQR]", "wall s median",
                "overhead ms/cand median", "candidates per family (median)", "runs"]
     lines = []
-    for task in dict.fromkeys(r["task"] for r in rows):
-        for method in dict.fromkeys(r["method"] for r in rows if r["task"] == task):
-            rs = [r for r in rows if r["task"] == task and r["method"] == method]
-            failed = [r for r in rs if "error" in r]
-            if failed:
-                lines.append([task, method, "fails: " + failed[0]["error"][:60], "", "", "", 0])
-                continue
-            families = list(rs[0]["spent"])
-            spent = " / ".join(
-                f"{f} {np.median([r['spent'][f] for r in rs]):.0f}" for f in families)
-            lines.append([
-                task, method, median_iqr([r["cv_score"] for r in rs], "{:.4f}"),
-                f"{np.median([r['wall_s'] for r in rs]):.1f}",
-                f"{np.median([r['overhead_ms'] for r in rs]):.0f}", spent, len(rs),
-            ])
+    for task, method, rs in grouped(rows, "task", "method"):
+        failed = [r for r in rs if "error" in r]
+        if failed:
+            lines.append([task, method, "fails: " + failed[0]["error"][:60], "", "", "", 0])
+            continue
+        families = list(rs[0]["spent"])
+        spent = " / ".join(
+            f"{f} {np.median([r['spent'][f] for r in rs]):.0f}" for f in families)
+        lines.append([
+            task, method, median_iqr([r["cv_score"] for r in rs], "{:.4f}"),
+            f"{np.median([r['wall_s'] for r in rs]):.1f}",
+            f"{np.median([r['overhead_ms'] for r in rs]):.0f}", spent, len(rs),
+        ])
     return format_table(headers, lines, markdown=markdown)
 
 

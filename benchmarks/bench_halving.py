@@ -63,6 +63,8 @@ from skbayes import RandomSearch  # noqa: E402
 from skbayes.model_selection import Hyperband, SuccessiveHalving  # noqa: E402
 from skbayes.space import Categorical, Integer, Real  # noqa: E402
 
+from _common import grouped  # noqa: E402
+
 try:
     from skbayes import BayesSearchCV  # noqa: E402
 except ImportError:  # not written yet in this checkout
@@ -351,20 +353,18 @@ def table(runs):
         "| budget of the best (median) |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for task in dict.fromkeys(r["task"] for r in runs):
-        for method in dict.fromkeys(r["method"] for r in runs if r["task"] == task):
-            rs = [r for r in runs if r["task"] == task and r["method"] == method]
-            cv = np.array([r["cv_score"] for r in rs])
-            full = np.array([r["cv_full"] for r in rs])
-            lines.append(
-                f"| {task} | {method} | {np.median(cv):.4f} [{cv.min():.4f}, {cv.max():.4f}] "
-                f"| {np.median(full):.4f} [{full.min():.4f}, {full.max():.4f}] "
-                f"| {np.median([r['test_score'] for r in rs]):.4f} "
-                f"| {np.median([r['wall_s'] for r in rs]):.1f} "
-                f"| {np.median([r['n_evaluations'] for r in rs]):.0f} "
-                f"| {np.median([r['n_full'] for r in rs]):.0f} "
-                f"| {np.median([r['best_budget'] for r in rs]):.0f} |"
-            )
+    for task, method, rs in grouped(runs, "task", "method"):
+        cv = np.array([r["cv_score"] for r in rs])
+        full = np.array([r["cv_full"] for r in rs])
+        lines.append(
+            f"| {task} | {method} | {np.median(cv):.4f} [{cv.min():.4f}, {cv.max():.4f}] "
+            f"| {np.median(full):.4f} [{full.min():.4f}, {full.max():.4f}] "
+            f"| {np.median([r['test_score'] for r in rs]):.4f} "
+            f"| {np.median([r['wall_s'] for r in rs]):.1f} "
+            f"| {np.median([r['n_evaluations'] for r in rs]):.0f} "
+            f"| {np.median([r['n_full'] for r in rs]):.0f} "
+            f"| {np.median([r['best_budget'] for r in rs]):.0f} |"
+        )
     return "\n".join(lines)
 
 

@@ -43,7 +43,8 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
 from _common import (
-    default_output, format_table, median_iqr, meta, select, str_list, test_score, to_native,
+    default_output, format_table, grouped, median_iqr, meta, select, str_list, test_score,
+    to_native,
     write_json,
 )
 from _tasks import load, tasks
@@ -118,19 +119,17 @@ def table(rows, markdown=False):
     headers = ["task", "competitor", "best CV score median [IQR]", "test score median [IQR]",
                "wall s median", "evals", "runs"]
     lines = []
-    for task in dict.fromkeys(r["task"] for r in rows):
-        for comp in dict.fromkeys(r["competitor"] for r in rows if r["task"] == task):
-            rs = [r for r in rows if r["task"] == task and r["competitor"] == comp]
-            failed = [r for r in rs if "error" in r]
-            if failed:
-                lines.append([task, comp, "fails: " + failed[0]["error"][:60], "", "", "", 0])
-                continue
-            lines.append([
-                task, comp, median_iqr([r["cv_score"] for r in rs], "{:.4f}"),
-                median_iqr([r["test_score"] for r in rs], "{:.4f}"),
-                f"{np.median([r['wall_s'] for r in rs]):.1f}",
-                f"{np.median([r['n_evals'] for r in rs]):.0f}", len(rs),
-            ])
+    for task, comp, rs in grouped(rows, "task", "competitor"):
+        failed = [r for r in rs if "error" in r]
+        if failed:
+            lines.append([task, comp, "fails: " + failed[0]["error"][:60], "", "", "", 0])
+            continue
+        lines.append([
+            task, comp, median_iqr([r["cv_score"] for r in rs], "{:.4f}"),
+            median_iqr([r["test_score"] for r in rs], "{:.4f}"),
+            f"{np.median([r['wall_s'] for r in rs]):.1f}",
+            f"{np.median([r['n_evals'] for r in rs]):.0f}", len(rs),
+        ])
     return format_table(headers, lines, markdown=markdown)
 
 

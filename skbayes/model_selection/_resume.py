@@ -231,13 +231,15 @@ class ResumeQueue:
             params.pop(REPLAY_KEY, None)
         results.pop(f"param_{REPLAY_KEY}", None)
 
-    def finish(self, results, recorded):
+    def finish(self, results, recorded, start=0):
         """Put the recorded fit and score times back on replayed rows;
-        ``recorded`` are the candidates of ``results``' rows, in order."""
+        ``recorded`` are the candidates of ``results``' rows, in order;
+        rows before ``start`` are left as they are."""
         if not self.replaying or results is None:
             return
         columns = ("mean_fit_time", "std_fit_time", "mean_score_time", "std_score_time")
-        for row, (params, cand) in enumerate(zip(results["params"], recorded)):
+        rows = zip(results["params"][start:], recorded[start:])
+        for row, (params, cand) in enumerate(rows, start):
             if cand.times is None or params is not cand.sent:
                 continue
             for column, value in zip(columns, cand.times):

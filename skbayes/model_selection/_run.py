@@ -237,9 +237,10 @@ class SearchRun:
             self.recorded.extend(sent[:n_recorded])  # cv_results_' rows, in order
             self.progress.last_results = results
             self.queue.after_call([c.sent for c in sent[:n_recorded]], results)
-            # Recorded times back before the batch is journaled (an
-            # asynchronous fit records its fits by replaying them).
-            self.queue.finish(results, self.recorded)
+            # This call's recorded times back before it is journaled (an
+            # asynchronous fit records its fits by replaying them); the
+            # final results get every row's at the end (BaseSearch).
+            self.queue.finish(results, self.recorded, len(self.recorded) - n_recorded)
             self.any_recorded = True
         self.waiting = left
         if len(left) >= len(candidates):
