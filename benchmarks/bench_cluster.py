@@ -20,7 +20,9 @@ Every competitor gets the same wall-time budget ``--budget`` seconds:
   ``n_jobs=W``) with ``timeout``; ``skopt`` (``n_points=W``) with
   skopt's ``DeadlineStopper``;
 * ``sklearn.RandomizedSearchCV`` has no time budget: it gets as many
-  candidates as W perfectly busy workers fit in the budget, in one batch.
+  candidates as W perfectly busy workers fit in the budget, in one batch;
+* ``skbayes.GridSearch`` searches a grid of 5 values per dimension
+  (15,625 candidates, far more than any budget here) with ``max_time``.
 
 Reported per (W, fit times, competitor): utilisation = fit seconds summed
 over all fits / (W x wall seconds of ``fit``), candidates evaluated, the
@@ -57,11 +59,27 @@ from _common import default_output, format_table, int_list, meta, str_list, writ
 from _synthetic import FUNCTIONS, SyntheticObjective, dummy_data
 
 import skbayes
-from skbayes.space import Real
+from skbayes.space import Integer, Real
 
 FUNCTION = "hartmann6"
-SPACE = {f"x{i}": Real(0.0, 1.0) for i in range(6)}
-F_STAR = FUNCTIONS[FUNCTION][2]
+
+
+def search_space(function):
+    """The function's space; ``x5`` in [0, 1] (the fit-time driver) added
+    when the function has no ``x5`` of its own."""
+    space = dict(FUNCTIONS[function][1])
+    space.setdefault("x5", Real(0.0, 1.0))
+    return space
+
+
+def grid_of(space, n=5):
+    """``n`` evenly spaced values per dimension."""
+    grid = {}
+    for name, dim in space.items():
+        values = np.linspace(float(dim.low), float(dim.high), n)
+        grid[name] = (sorted({int(round(v)) for v in values}) if isinstance(dim, Integer)
+                      else values.tolist())
+    return grid
 
 
 class _Clock:
@@ -118,6 +136,10 @@ def ideal_candidates(estimator, W, budget):
     return max(W, round(budget * W / (2 * estimator.median)))
 
 
+def _space(estimator):
+    return search_space(estimator.function)
+
+
 def _from_results(search):
     scores = np.asarray(search.cv_results_["mean_test_score"], dtype=float)
     return len(scores), float(np.nanmax(scores))
@@ -129,10 +151,13 @@ def run_skbayes(kind, n_points=None):
         if kind == "RandomSearch":
             # Twice what W busy workers fit in the budget: max_time must stop it.
             n_iter = 2 * ideal_candidates(estimator, W, budget)
-            search = skbayes.RandomSearch(estimator, SPACE, n_iter=n_iter,
+            search = skbayes.RandomSearch(estimator, _space(estimator), n_iter=n_iter,
                                           n_points=n_points and n_points(W), **common)
+        elif kind == "GridSearch":
+            common.pop("random_state")
+            search = skbayes.GridSearch(estimator, grid_of(_space(estimator)), **common)
         else:
-            search = skbayes.BayesSearchCV(estimator, SPACE, n_iter=100_000,
+            search = skbayes.BayesSearchCV(estimator, _space(estimator), n_iter=100_000,
                                            n_points=n_points and n_points(W), **common)
         search.fit(X, y)
         return _from_results(search)
@@ -157,7 +182,7 @@ def run_sklearn_random(estimator, W, budget, seed, X, y):
     from _common import to_scipy
 
     n_iter = ideal_candidates(estimator, W, budget)
-    search = RandomizedSearchCV(estimator, to_scipy(SPACE), n_iter=n_iter, cv=KFold(2),
+    search = RandomizedSearchCV(estimator, to_scipy(_space(estimator)), n_iter=n_iter, cv=KFold(2),
                                 refit=False, n_jobs=W, random_state=seed)
     search.fit(X, y)
     return _from_results(search)
@@ -170,7 +195,7 @@ def run_optuna(estimator, W, budget, seed, X, y):
     from _common import to_optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    search = OptunaSearchCV(estimator, to_optuna(SPACE), cv=KFold(2), n_jobs=W, n_trials=None,
+    search = OptunaSearchCV(estimator, to_optuna(_space(estimator)), cv=KFold(2), n_jobs=W, n_trials=None,
                             timeout=budget, refit=False, random_state=seed)
     search.fit(X, y)
     trials = [t for t in search.study_.trials if t.value is not None]
@@ -183,7 +208,7 @@ def run_skopt(estimator, W, budget, seed, X, y):
 
     from _common import to_skopt
 
-    search = BayesSearchCV(estimator, to_skopt(SPACE), n_iter=100_000, n_points=W, cv=KFold(2),
+    search = BayesSearchCV(estimator, to_skopt(_space(estimator)), n_iter=100_000, n_points=W, cv=KFold(2),
                            refit=False, n_jobs=W, random_state=seed)
     search.fit(X, y, callback=DeadlineStopper(budget))
     return _from_results(search)
@@ -195,6 +220,7 @@ COMPETITORS = {
     "skbayes.BayesSearchCV(sync default)": run_skbayes_sync_default,
     "skbayes.RandomSearch": run_skbayes("RandomSearch"),
     "skbayes.RandomSearch(n_points=W)": run_skbayes("RandomSearch", n_points=lambda W: W),
+    "skbayes.GridSearch": run_skbayes("GridSearch"),
     "sklearn.RandomizedSearchCV": run_sklearn_random,
     "optuna.OptunaSearchCV": run_optuna,
     "skopt.BayesSearchCV(n_points=W)": run_skopt,
@@ -218,7 +244,7 @@ def available(names):
     return chosen, skipped
 
 
-def one_run(name, W, budget, seed, equal, median, backend):
+def one_run(name, W, budget, seed, equal, median, backend, function=FUNCTION):
     # The estimator's class from this module imported under its own name:
     # run as a script it would be __main__'s, which cloudpickle (Dask) pickles
     # by value, its CLOCK (and lock) with it; by reference, the in-process
@@ -227,38 +253,40 @@ def one_run(name, W, budget, seed, equal, median, backend):
 
     clock = module.CLOCK
     X, y = dummy_data()
-    estimator = module.SleepingObjective(median=median, equal=equal)
+    estimator = module.SleepingObjective(function=function, median=median, equal=equal)
     clock.reset()
     start = time.perf_counter()
     with joblib.parallel_config(backend=backend, n_jobs=W):
         n, best = COMPETITORS[name](estimator, W, budget, seed, X, y)
     wall = time.perf_counter() - start
-    return dict(competitor=name, workers=W, fit_times="equal" if equal else "varied",
+    return dict(competitor=name, function=function, workers=W, fit_times="equal" if equal else "varied",
                 backend=backend, seed=seed, budget_s=budget, wall_s=wall,
                 overshoot_s=wall - budget, fit_s=clock.total, longest_fit_s=clock.longest,
-                utilisation=clock.total / (W * wall), candidates=n, regret=-best - F_STAR)
+                utilisation=clock.total / (W * wall), candidates=n,
+                regret=-best - FUNCTIONS[function][2])
 
 
 def summarise(runs):
     groups = {}
     for r in runs:
-        groups.setdefault((r["backend"], r["workers"], r["fit_times"], r["competitor"]),
-                          []).append(r)
+        key = (r.get("function", FUNCTION), r["backend"], r["workers"], r["fit_times"],
+               r["competitor"])
+        groups.setdefault(key, []).append(r)
     rows = []
-    for (backend, W, times, name), rs in groups.items():
+    for (function, backend, W, times, name), rs in groups.items():
         med = {k: float(np.median([r[k] for r in rs]))
                for k in ("utilisation", "candidates", "regret", "wall_s", "overshoot_s",
                          "longest_fit_s")}
-        rows.append(dict(backend=backend, workers=W, fit_times=times, competitor=name,
+        rows.append(dict(function=function, backend=backend, workers=W, fit_times=times, competitor=name,
                          seeds=len(rs), **med))
     return rows
 
 
 def report(rows, markdown=False):
-    table = [[r["competitor"], r["backend"], r["workers"], r["fit_times"],
+    table = [[r["competitor"], r.get("function", FUNCTION), r["backend"], r["workers"], r["fit_times"],
               f"{r['utilisation']:.2f}", f"{r['candidates']:.0f}", f"{r['overshoot_s']:+.1f}",
               f"{r['longest_fit_s']:.1f}", f"{r['regret']:.2e}", r["seeds"]] for r in rows]
-    return format_table(["competitor", "backend", "W", "fit times", "utilisation",
+    return format_table(["competitor", "function", "backend", "W", "fit times", "utilisation",
                          "candidates", "overshoot (s)", "longest fit (s)", "regret", "seeds"],
                         table, markdown)
 
@@ -271,6 +299,7 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--fit-seconds", type=float, default=None, help="median (default 0.5)")
     parser.add_argument("--fit-times", type=str_list, default=["varied", "equal"])
+    parser.add_argument("--function", choices=["hartmann6", "levy5"], default=FUNCTION)
     parser.add_argument("--dask", action="store_true",
                         help="also run on a distributed.LocalCluster with W threads")
     parser.add_argument("--competitors", type=str_list, default=None,
@@ -301,7 +330,7 @@ def main(argv=None):
                     for seed in range(args.seeds):
                         for name in names:
                             run = one_run(name, W, budget, seed, times == "equal", median,
-                                          backend)
+                                          backend, args.function)
                             runs.append(run)
                             print(f"  {backend:9s} W={W:<3d} {times:6s} seed={seed} "
                                   f"{name:34s} util {run['utilisation']:.2f}  "
@@ -314,6 +343,7 @@ def main(argv=None):
     rows = summarise(runs)
     out = args.output or default_output("cluster", args.quick)
     path = write_json(out, meta("bench_cluster.py", argv, skipped=skipped, budget_s=budget,
+                                function=args.function,
                                 fit_seconds_median=median,
                                 total_s=time.perf_counter() - started), rows, runs=runs)
     print(report(rows))

@@ -59,13 +59,16 @@ from skbayes.space import Space
 
 _GROWTH = getattr(_bayes, "_ASYNC_REFIT_GROWTH", None)  # None: before issue 16
 # mode -> (pending_strategy, re-optimise hyperparameters at every tell,
-# full acquisition search): the asynchronous savings switched off.
+# acquisition search with points pending: "full", "async" (no crowded
+# search) or None (the optimizer's own choice)): the asynchronous savings
+# switched off.
 ABLATIONS = {
-    "batch": ("believer", False, False),
-    "sequential": ("believer", False, False),
-    "believer_full": ("believer", True, True),
-    "believer_refit": ("believer", True, False),
-    "believer_fullsearch": ("believer", False, True),
+    "batch": ("believer", False, None),
+    "sequential": ("believer", False, None),
+    "believer_full": ("believer", True, "full"),
+    "believer_refit": ("believer", True, None),
+    "believer_fullsearch": ("believer", False, "full"),
+    "believer_uncrowded": ("believer", False, "async"),
 }
 
 SIZES = (25, 100, 200, 500, 1000)
@@ -187,14 +190,16 @@ def simulate(fname, mode, w, budget, seed, n_initial):
     "believer_fullsearch" switch off one of them), "batch" (synchronous ask(W) /
     tell(W)) or "sequential" (W = 1)."""
     value, space, _ = _objective(fname)
-    strategy, refit_every_tell, full_search = ABLATIONS.get(mode, (mode, False, False))
+    strategy, refit_every_tell, search = ABLATIONS.get(mode, (mode, False, None))
     opt = BayesOptimizer(space, n_initial_points=n_initial, random_state=seed,
                          pending_strategy=strategy)
     # The asynchronous savings, on or off (private attributes, for this
     # measurement only).
     _bayes._ASYNC_REFIT_GROWTH = 0.0 if refit_every_tell else _GROWTH
-    if full_search:
-        opt._async_maximizer = opt._maximizer
+    if search == "full":
+        opt._async_maximizer = opt._crowded_maximizer = opt._maximizer
+    elif search == "async":
+        opt._crowded_maximizer = opt._async_maximizer
     durations = np.random.RandomState(1000 + seed)
     out = []
     if mode in ("batch", "sequential"):

@@ -53,6 +53,8 @@ IDLE_SECONDS = 0.02
 #: Fewest workers for which the asynchronous engine is used; with one worker
 #: it would do what the synchronous loop does (ask one, fit, tell one).
 MIN_WORKERS = 2
+#: BayesSearchCV asks one candidate ahead per this many workers.
+LOOKAHEAD_WORKERS = 8
 #: Seconds of completed work a checkpointed search may hold before journaling.
 JOURNAL_SECONDS = 1.0
 
@@ -323,15 +325,17 @@ class _PhaseLoop:
         self.asked = asked
         self.k = len(engine.splits)
         self.adaptive = engine.search._async_adaptive
-        # Candidates asked ahead of a free worker, in tasks: one candidate for
-        # BayesSearchCV (the fewer, the more results each proposal sees), a
-        # round of workers for grid/random (their proposals cost nothing).
+        # Candidates asked ahead of a free worker, in tasks: for BayesSearchCV
+        # one candidate per LOOKAHEAD_WORKERS workers (the fewer, the more
+        # results each proposal sees; but equal fits finish in bursts, and a
+        # burst of completions must not wait for as many asks); a round of
+        # workers for grid/random (their proposals cost nothing).
         # One worker runs each task when it is consumed: one task ahead is
         # enough, and the loop is then exactly the synchronous one.
         if engine.workers == 1:
             self.lookahead = 1
         elif self.adaptive:
-            self.lookahead = self.k
+            self.lookahead = self.k * max(1, engine.workers // LOOKAHEAD_WORKERS)
         else:
             self.lookahead = max(self.k, engine.workers)
         self.candidates = []  # in proposal order

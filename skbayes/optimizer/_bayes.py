@@ -67,6 +67,17 @@ _ASYNC_REFIT_GROWTH = 0.1
 # (docs/design/async_proposals.md): regret unchanged within seed noise.
 _ASYNC_SCREEN = 512
 _ASYNC_POLISH_MAXITER = 20
+# With _CROWDED_PENDING or more points pending, a result arrives (and an ask
+# is due) that many times as often as one worker finishes: at W = 32 workers
+# and 0.5 s fits, 32 asks per second. The acquisition search halves again
+# (_CROWDED_SCREEN screened points, _CROWDED_POLISH starts polished for
+# _CROWDED_POLISH_MAXITER iterations), so that the proposals keep pace with
+# the cluster; one proposal among that many in flight matters less.
+# Measured in bench_pending.py (docs/design/async_proposals.md).
+_CROWDED_PENDING = 12
+_CROWDED_SCREEN = 256
+_CROWDED_POLISH = 2
+_CROWDED_POLISH_MAXITER = 10
 # How pending points (asked, not told) condition the model: the outcome
 # each is assumed to have (Ginsbourger, Le Riche & Carraro 2010).
 PENDING_STRATEGIES = ("believer", "liar_mean", "liar_worst", "liar_best")
@@ -383,6 +394,10 @@ class BayesOptimizer(Optimizer):
         self._async_maximizer = AcquisitionMaximizer(
             self.space, n_candidates=_ASYNC_SCREEN, polish_maxiter=_ASYNC_POLISH_MAXITER
         )
+        self._crowded_maximizer = AcquisitionMaximizer(
+            self.space, n_candidates=_CROWDED_SCREEN, n_polish=_CROWDED_POLISH,
+            polish_maxiter=_CROWDED_POLISH_MAXITER,
+        )
         self._asynchronous = False  # whether the current model was fitted with points pending
         self._hedge = GPHedge(len(_HEDGE_MEMBERS)) if acq_func == "gp_hedge" else None
         self._hedge_candidates = []
@@ -601,7 +616,7 @@ class BayesOptimizer(Optimizer):
     def _maximize(self, model, name, best, exclude, anchors):
         kwargs = {"xi": self.acq_func_kwargs["xi"], "kappa": self.acq_func_kwargs["kappa"]}
         acq = model_acquisition(model, name, best, **kwargs)
-        maximizer = self._async_maximizer if self._asynchronous else self._maximizer
+        maximizer = self._choose_maximizer()
         found = maximizer.maximize(acq, self._rng, exclude, anchors)
         if found is None:
             return None
@@ -613,6 +628,16 @@ class BayesOptimizer(Optimizer):
         self._explored_last = True
         acq = model_acquisition(model, name, best, min_std=_EXPLORE_STD * prior_std, **kwargs)
         return maximizer.maximize(acq, self._rng, exclude, anchors) or found
+
+    def _choose_maximizer(self):
+        """The acquisition search for this ask: full, asynchronous (the
+        model was fitted with points pending) or crowded (that and at least
+        ``_CROWDED_PENDING`` pending: asks come as often as results)."""
+        if not self._asynchronous:
+            return self._maximizer
+        if len(self._pending) >= _CROWDED_PENDING:
+            return self._crowded_maximizer
+        return self._async_maximizer
 
     def _random_point(self, exclude):
         """A random unseen point (no score known yet, nothing to model)."""

@@ -165,6 +165,26 @@ def test_same_completion_order_gives_the_same_candidates(monkeypatch):
     assert first.cv_results_["params"] != synchronous.cv_results_["params"]
 
 
+@pytest.mark.parametrize("workers, ahead", [(4, 1), (16, 2), (32, 4)])
+def test_bayes_keeps_a_few_candidates_waiting_ahead_of_the_workers(monkeypatch, workers, ahead):
+    # One candidate waits per LOOKAHEAD_WORKERS workers: equal fits finish in
+    # bursts, and a burst must not wait for as many proposals. With cv=2 the
+    # workers hold workers / 2 candidates.
+    monkeypatch.setattr(_async, "Parallel", ScriptedParallel)
+    pending = []
+    original = _async._PhaseLoop.ask
+
+    def spy(self, n):
+        pending.append(len(self.phase.optimizer.pending) + n)
+        return original(self, n)
+
+    monkeypatch.setattr(_async._PhaseLoop, "ask", spy)
+    search = bayes(n_jobs=workers, n_iter=3 * workers, n_initial_points=2).fit(X, y)
+    assert len(search.cv_results_["params"]) == 3 * workers
+    assert ahead == max(1, workers // _async.LOOKAHEAD_WORKERS)
+    assert max(pending) == workers // 2 + ahead
+
+
 @pytest.mark.parametrize("backend", ["threading", "loky"])
 def test_budgeted_grid_equals_gridsearchcv(backend, monkeypatch):
     calls = used_engine(monkeypatch)

@@ -137,6 +137,30 @@ def test_synchronous_batches_use_the_full_acquisition_search():
     assert opt._asynchronous
 
 
+@pytest.mark.parametrize("workers, expected", [
+    (4, "async"), (_bayes._CROWDED_PENDING, "async"), (_bayes._CROWDED_PENDING + 1, "crowded")])
+def test_many_pending_points_use_the_crowded_acquisition_search(monkeypatch, workers, expected):
+    # Each ask is timed by the number of points pending at that moment:
+    # workers - 1 once a result is told.
+    opt = bayes(0)
+    used = []
+    for name in ("_maximizer", "_async_maximizer", "_crowded_maximizer"):
+        maximizer = getattr(opt, name)
+        original = maximizer.maximize
+
+        def spy(*args, _name=name, _original=original, **kwargs):
+            used.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(maximizer, "maximize", spy)
+    asked = run_async(opt, 4, workers=workers)
+    assert len(set(keys(asked))) == len(asked)
+    assert set(used) == {f"_{expected}_maximizer"}
+    crowded, standard = opt._crowded_maximizer, opt._async_maximizer
+    assert crowded.n_candidates < standard.n_candidates
+    assert crowded.polish_maxiter < standard.polish_maxiter
+
+
 @pytest.mark.parametrize("strategy, pick", [
     ("liar_mean", np.mean), ("liar_worst", np.min), ("liar_best", np.max)])
 def test_constant_liar_conditions_on_one_constant(strategy, pick):
