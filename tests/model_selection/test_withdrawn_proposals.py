@@ -99,3 +99,19 @@ def test_unseeded_async_random_search_resumes_to_its_full_budget(tmp_path, monke
     assert len(resumed.cv_results_["params"]) == 7
     assert np.all(np.isfinite(resumed.cv_results_["mean_test_score"]))
     assert pending_of(runs[-1]) == []
+
+
+def test_halving_bracket_model_does_not_fantasise_points_it_skips():
+    # A bracket's model knows only the observations of its budget, so it may
+    # propose a point the phase evaluated at another budget; the phase skips
+    # it, and it must not stay pending in the model (nor come back).
+    from skbayes.model_selection._halving import HalvingPhase
+    from skbayes.optimizer import GridOptimizer, point_key
+
+    phase = HalvingPhase.__new__(HalvingPhase)  # only _ask_new's state
+    phase._seen = {point_key({"a": 1})}
+    model = GridOptimizer({"a": [1, 2, 3, 4]})
+    got = [p for p, _ in phase._ask_new(model, 2)]
+    assert got == [{"a": 2}, {"a": 3}]
+    assert model.pending == got
+    assert model.ask(3) == [{"a": 4}]
