@@ -115,3 +115,33 @@ def test_halving_bracket_model_does_not_fantasise_points_it_skips():
     assert got == [{"a": 2}, {"a": 3}]
     assert model.pending == got
     assert model.ask(3) == [{"a": 4}]
+
+
+def test_plan_wrappers_pass_withdrawals_through():
+    from skbayes.model_selection._bayes_plan import _FixedParams, _Single
+    from skbayes.model_selection._random import _InitialFirst
+    from skbayes.optimizer import BayesOptimizer, RandomOptimizer
+
+    fixed = _FixedParams(BayesOptimizer({"C": Real(0.1, 10.0)}, n_initial_points=3,
+                                        random_state=0), {"kind": "b"})
+    asked = fixed.ask(2)
+    assert fixed.pending == asked and all(p["kind"] == "b" for p in asked)
+    fixed.withdraw(asked)
+    assert fixed.pending == [] and fixed.optimizer.pending == []
+    assert fixed.ask(2) == asked  # design points come back
+
+    single = _FixedParams(_Single(), {"kind": "a"})
+    assert single.ask(1) == [{"kind": "a"}] and single.pending == [{"kind": "a"}]
+    single.withdraw([{"kind": "a"}])
+    assert single.pending == [] and single.ask(1) == [{"kind": "a"}]
+    single.withdraw([{"kind": "a"}], again=False)
+    assert single.pending == [] and single.ask(1) == []
+
+    first = {"C": 5.0, "kind": "a"}
+    initial = _InitialFirst([first], RandomOptimizer(SPACE, n_iter=3, random_state=0))
+    asked = initial.ask(2)
+    assert asked[0] == first and initial.pending == asked
+    initial.withdraw(asked)
+    assert initial.pending == [] and initial.optimizer.pending == []
+    again = initial.ask(5)  # the initial point, then the sampler's 3: none lost
+    assert again[:2] == asked and len(again) == 4
