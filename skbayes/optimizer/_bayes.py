@@ -419,6 +419,7 @@ class BayesOptimizer(Optimizer):
 
     def _on_tell(self, params, scores):
         for p in params:
+            self._queue_of.pop(point_key(p), None)
             try:
                 row = self.space.to_unit([p])[0]
             except (ValueError, TypeError):

@@ -214,3 +214,14 @@ def test_shared_budget_passes_withdrawals_to_its_arms():
     assert opt.pending == [] and all(arm.pending == [] for arm in opt.arms)
     assert opt.allocation == [0, 0]
     assert opt.ask(4) == asked
+
+
+def test_shared_budget_withdraws_an_arm_proposal_it_already_knows():
+    from skbayes.optimizer import GridOptimizer
+
+    known = {"a": 2}
+    # told to the chooser, but no arm holds it: the arm may propose it
+    opt = SharedBudgetOptimizer([GridOptimizer({"a": [1, 2, 3]})], contains=[lambda p: False])
+    opt.tell([known], [1.0])
+    assert opt.ask(5) == [{"a": 1}, {"a": 3}]
+    assert opt.arms[0].pending == opt.pending == [{"a": 1}, {"a": 3}]
