@@ -266,7 +266,7 @@ class AsyncEngine:
                 break
             extra = phase.more_results(params, {"n_asked": asked + 1})
             # room=1: a proposal that diverges is not fitted here (in-process).
-            batch = self.run.schedule(params, extra, 1)
+            batch = self.run.schedule(params, extra, 1, phase.optimizer)
             combined.candidates.extend(batch.candidates)
             asked += len(batch.tell)
         if not combined.candidates:

@@ -242,20 +242,33 @@ class _Single:
 
     def __init__(self):
         self.x_iters, self.scores = [], []
-        self._asked = False
+        self._asked = self._pending = False
         self.space = Space({})
 
     def ask(self, n_points=1):
         if self._asked:
             self.ask_info = []
             return []
-        self._asked = True
+        self._asked = self._pending = True
         self.ask_info = [{"initial": True, "proposal_time": 0.0}]
         return [{}]
 
     def tell(self, params, scores):
+        params = list(params)
+        self._pending = self._pending and not params
         self.x_iters.extend(params)
         self.scores.extend(float(s) for s in scores)
+        return self
+
+    @property
+    def pending(self):
+        return [{}] if self._pending else []
+
+    def withdraw(self, params, *, again=True):
+        """``Optimizer.withdraw``: the one point may be asked again."""
+        if self._pending and list(params):
+            self._pending = False
+            self._asked = not again
         return self
 
     def __len__(self):
@@ -281,6 +294,14 @@ class _FixedParams(OptimizerWrapper):
     def tell(self, params, scores):
         self.optimizer.tell([_strip(p, self.fixed) for p in params], scores)
         return self
+
+    def withdraw(self, params, *, again=True):
+        self.optimizer.withdraw([_strip(p, self.fixed) for p in params], again=again)
+        return self
+
+    @property
+    def pending(self):
+        return [{**p, **self.fixed} for p in self.optimizer.pending]
 
     def __len__(self):
         return len(self.optimizer)

@@ -767,6 +767,8 @@ class HalvingPhase(SearchPhase):
                 if key not in self._seen:
                     self._seen.add(key)
                     out.append((p, info))
+                else:  # evaluated at another budget: neither a fantasy nor asked again
+                    model.withdraw([p], again=False)
             if len(out) >= n:
                 break
         return out

@@ -61,7 +61,7 @@ class SearchPhase:
                 break
             extra = self.more_results(params, {"n_asked": asked + len(params)})
             room = None if self.budget is None else self.budget - asked
-            batch = run.schedule(params, extra, room)
+            batch = run.schedule(params, extra, room, self.optimizer)
             asked += len(batch)
             if run.run_batch(self, batch, evaluate_candidates):
                 return True

@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from ..optimizer import RandomOptimizer
+from ..optimizer import RandomOptimizer, point_key
 from ..utils._sklearn_compat import Interval
 from ._base import BaseSearch, store_parameters
 from ._phase import OptimizerWrapper, SearchPhase
@@ -137,12 +137,33 @@ class _InitialFirst(OptimizerWrapper):
     def __init__(self, points, optimizer):
         super().__init__(optimizer)
         self.points = [dict(p) for p in points]
+        self._served = {}  # point key -> initial point asked, not told
 
     def ask(self, n_points=1):
         head, self.points = self.points[:n_points], self.points[n_points:]
+        self._served.update((point_key(p), p) for p in head)
         more = n_points - len(head)
         return head + (self.optimizer.ask(more) if more > 0 else [])
 
     def tell(self, params, scores):
+        params = list(params)
+        for p in params:
+            self._served.pop(point_key(p), None)
         self.optimizer.tell(params, scores)
         return self
+
+    def withdraw(self, params, *, again=True):
+        """``Optimizer.withdraw``; a withdrawn initial point is proposed
+        again first."""
+        mine, theirs = [], []
+        for p in params:
+            served = self._served.pop(point_key(p), None)
+            (theirs if served is None else mine).append(p)
+        if again:
+            self.points = mine + self.points
+        self.optimizer.withdraw(theirs, again=again)
+        return self
+
+    @property
+    def pending(self):
+        return list(self._served.values()) + self.optimizer.pending

@@ -150,8 +150,10 @@ class ResumeQueue:
         return len(self.queues.get(phase) or ())
 
     def schedule(self, params, extra, room, phase):
-        """The batch to send for the candidates the optimizer proposed in
-        ``phase``; ``room`` is what is left of its budget (None: unbounded)."""
+        """``(batch, left_out)``: the batch to send for the candidates the
+        optimizer proposed in ``phase``, and the proposals it leaves out
+        (after a divergence the injected record may fill the ``room`` left
+        of the phase's budget; None: unbounded)."""
         batch, extra = Batch(), rows(extra, len(params))
         queue = self.queues.get(phase)
         i = injected = 0
@@ -167,7 +169,7 @@ class ResumeQueue:
             stop = min(stop, i + max(0, room - len(batch)))
         for j in range(i, stop):
             batch.add(params[j], extra[j])
-        return batch
+        return batch, list(params[stop:])
 
     def _diverge(self, batch, queue, proposed, phase):
         """Inject the rest of the phase's queue; return how many."""

@@ -167,12 +167,19 @@ class SearchRun:
             return self.engine.run_phase(phase, evaluate_candidates)
         return phase.run(self, evaluate_candidates)
 
-    def schedule(self, params, extra, room):
-        """The batch to send for proposed ``params`` (the resume queue
-        replays candidates recorded in a checkpoint); ``room``: budget left
-        or None."""
+    def schedule(self, params, extra, room, optimizer=None):
+        """The batch to send for ``params`` proposed by ``optimizer`` (the
+        resume queue replays candidates recorded in a checkpoint); ``room``:
+        budget left or None. Proposals the batch leaves out (a diverged
+        checkpoint's record filled the room) are withdrawn from
+        ``optimizer``, which is required when ``room`` is not None."""
         self.checkpoint.batch_started()
-        return self.queue.schedule(params, extra, room, self.progress.phase)
+        batch, left_out = self.queue.schedule(params, extra, room, self.progress.phase)
+        if left_out:
+            # Never fitted: pending for good otherwise, a phantom every later
+            # proposal would be conditioned on.
+            optimizer.withdraw(left_out)
+        return batch
 
     def replaying_rest(self):
         """Recorded candidates of the running phase still replayed in order."""

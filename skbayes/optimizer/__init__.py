@@ -2,7 +2,9 @@
 
 Scores are maximised. Every optimizer follows the laws documented in
 ``Optimizer``: no repeated proposals, ``nan`` accepted for failures,
-reproducible under ``random_state``.
+reproducible under ``random_state``. A loop that drops an asked point
+instead of evaluating it gives it back with ``withdraw`` (else it stays
+pending, and a Bayesian optimizer keeps conditioning on it).
 
 >>> from skbayes.optimizer import RandomOptimizer
 >>> from skbayes.space import Real

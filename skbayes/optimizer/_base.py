@@ -8,6 +8,8 @@ evaluation is told as ``nan``. The laws (tested for every optimizer):
 * ``ask`` returns fewer points than requested, possibly none, only when the
   space or the optimizer's plan is exhausted;
 * ``tell`` accepts any float, ``nan`` and ``inf`` included;
+* ``withdraw`` takes back asked points that will not be evaluated: they
+  leave ``pending`` and may be asked again;
 * the same ``random_state`` and the same calls give the same proposals.
 """
 
@@ -131,6 +133,57 @@ class Optimizer(ABC):
 
     def _on_tell(self, params, scores):
         """Hook for model-based optimizers; plain samplers ignore scores."""
+
+    def withdraw(self, params, *, again=True):
+        """Take back asked points that will not be evaluated.
+
+        A withdrawn point is no longer pending: a model-based optimizer stops
+        conditioning its proposals on it (a point that is never told would
+        otherwise be a fantasy for good). Call it for every asked point that
+        is dropped instead of evaluated.
+
+        Parameters
+        ----------
+        params : list of dict
+            Points returned by ``ask`` and not told. Points that are not
+            pending (told, withdrawn or never asked) are ignored.
+        again : bool, default=True
+            Whether the points may be asked again. Optimizers that follow a
+            fixed sequence (the grid, random sampling, a Bayesian
+            optimizer's ``initial_params`` and initial design) propose them
+            again first, so a withdrawn point does not use up the sequence;
+            a model-based proposal is forgotten. False: they are never asked
+            again (e.g. they were evaluated elsewhere).
+
+        Returns
+        -------
+        self
+
+        Examples
+        --------
+        >>> from skbayes.optimizer import GridOptimizer
+        >>> opt = GridOptimizer({"a": [1, 2, 3]})
+        >>> first = opt.ask(2)
+        >>> _ = opt.withdraw(first[1:])
+        >>> opt.pending
+        [{'a': 1}]
+        >>> opt.ask(2)
+        [{'a': 2}, {'a': 3}]
+        """
+        taken = []
+        for p in params:
+            key = point_key(p)
+            if self._pending.pop(key, None) is None:
+                continue
+            if again:
+                self._seen.discard(key)
+            taken.append(p)
+        if taken:
+            self._on_withdraw(taken, again)
+        return self
+
+    def _on_withdraw(self, params, again):
+        """Hook: give withdrawn points back (``again``) or forget them."""
 
     @property
     def pending(self):

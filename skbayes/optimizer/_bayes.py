@@ -411,6 +411,9 @@ class BayesOptimizer(Optimizer):
         self._train_idx = None  # rows of the current model's training set
         self._n_fits = 0
         self._origin = {}
+        # key -> "_initial" or "_design": the queue an asked point came from,
+        # where a withdrawn one goes back to (_on_withdraw).
+        self._queue_of = {}
         self.ask_info = []
 
     # -- ask / tell -------------------------------------------------------
@@ -431,6 +434,7 @@ class BayesOptimizer(Optimizer):
 
     def _on_tell(self, params, scores):
         for p in params:
+            self._queue_of.pop(point_key(p), None)
             try:
                 row = self.space.to_unit([p])[0]
             except (ValueError, TypeError):
@@ -444,16 +448,18 @@ class BayesOptimizer(Optimizer):
             key = point_key(params)
             return key in self._seen or key in batch_keys
 
-        def add(params, initial):
+        def add(params, initial, queue=None):
             key = point_key(params)
             batch.append(params)
             batch_keys.add(key)
             self._origin[key] = initial
+            if queue is not None:
+                self._queue_of[key] = queue
 
         while len(batch) < n_points and self._initial:
             params = self._initial.popleft()
             if not exclude(params):
-                add(params, True)
+                add(params, True, "_initial")
         # The design only fills the history up to n_initial_points (told
         # points, seeded ones included, and pending ones count).
         while (
@@ -463,7 +469,7 @@ class BayesOptimizer(Optimizer):
         ):
             params = self._design.popleft()
             if not exclude(params):
-                add(params, True)
+                add(params, True, "_design")
         if len(batch) == n_points:
             return batch
         model = self._fitted_model()
@@ -477,7 +483,7 @@ class BayesOptimizer(Optimizer):
                     return batch
                 params = self._next_design_point()
                 if not exclude(params):
-                    add(params, True)
+                    add(params, True, "_design")
         if model is not None:
             pending = [p for p in list(self._pending.values()) + batch if p in self.space]
             if pending:
@@ -494,6 +500,19 @@ class BayesOptimizer(Optimizer):
             if model is not None:
                 model = self._fantasise(model, row[None, :])
         return batch
+
+    def _on_withdraw(self, params, again):
+        # User and design points go back to the front of their queue, in
+        # order; a model's proposal is forgotten (the next ask recomputes
+        # with what is pending then). The maximiser for asynchronous asks is
+        # kept only while points are still pending.
+        self._asynchronous = self._asynchronous and bool(self._pending)
+        if not again:
+            return
+        for p in reversed(params):
+            queue = self._queue_of.get(point_key(p))
+            if queue is not None:
+                getattr(self, queue).appendleft(p)
 
     def _next_design_point(self):
         """The next point of the initial design, drawn further when it ran out."""

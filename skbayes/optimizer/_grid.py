@@ -1,6 +1,6 @@
 """Exhaustive grid: scikit-learn's ``ParameterGrid`` order, one point each."""
 
-from itertools import islice
+from itertools import chain, islice
 
 from sklearn.model_selection import ParameterGrid
 
@@ -76,3 +76,7 @@ class GridOptimizer(Optimizer):
 
     def _propose(self, n_points):
         return list(islice(self._points, n_points))
+
+    def _on_withdraw(self, params, again):
+        if again:  # proposed again first, in their order
+            self._points = chain(list(params), self._points)

@@ -1,6 +1,7 @@
 """Random sampling, stream-compatible with scikit-learn's ``ParameterSampler``."""
 
 import math
+from itertools import chain
 
 from sklearn.model_selection import ParameterSampler
 from sklearn.utils import check_random_state
@@ -143,3 +144,10 @@ class RandomOptimizer(Optimizer):
                 break
         self._remaining -= len(points)
         return points
+
+    def _on_withdraw(self, params, again):
+        # Proposed again first: the n_iter points stay those of the stream.
+        # (Not again: the stream is finite, the point's turn is lost.)
+        if again:
+            self._stream = chain(list(params), self._stream)
+            self._remaining += len(params)

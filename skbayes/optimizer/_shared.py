@@ -267,6 +267,11 @@ class SharedBudgetOptimizer(Optimizer):
             if not got:
                 self._exhausted[i] = True
                 continue
+            if point_key(got[0]) in self._seen:
+                # Told here without reaching that arm: not for the arm to
+                # fantasise, nor to propose again.
+                self.arms[i].withdraw(got, again=False)
+                continue
             info = list(getattr(self.arms[i], "ask_info", None) or [{}])
             self._owner[point_key(got[0])] = i
             self.allocation[i] += 1
@@ -277,6 +282,18 @@ class SharedBudgetOptimizer(Optimizer):
             })
             points.append(got[0])
         return points
+
+    def _on_withdraw(self, params, again):
+        routed = {}
+        for p in params:
+            i = self._owner.pop(point_key(p), None)
+            if i is not None:
+                routed.setdefault(i, []).append(p)
+        for i in sorted(routed):
+            self.arms[i].withdraw(routed[i], again=again)
+            self.allocation[i] -= len(routed[i])
+            if again:  # a sequence arm has its point back to propose
+                self._exhausted[i] = False
 
     def _arm_of(self, params):
         i = self._owner.pop(point_key(params), None)

@@ -195,3 +195,54 @@ def test_bayes_scores_drive_the_search():
     opt = make_bayes({"x": Real(0.0, 1.0)}, 0, 12)
     drive(opt, 12, 1, lambda p: -((p["x"] - 0.3) ** 2))
     assert np.max(opt.scores) > np.max(opt.scores[:4])
+
+
+@pytest.mark.parametrize("make", ALL)
+def test_withdrawn_points_leave_pending_and_told_points_stay(make):
+    opt = make(FINITE, 0, 12)
+    first = opt.ask(3)
+    opt.tell(first[:1], [0.5])
+    assert opt.withdraw(first[1:]) is opt
+    assert opt.pending == []
+    assert opt.x_iters == first[:1] and opt.scores == [0.5]
+    # told, already withdrawn and never asked points are ignored
+    opt.withdraw(first + [{"a": 99, "b": "z", "c": None}])
+    assert opt.x_iters == first[:1] and opt.pending == []
+
+
+@pytest.mark.parametrize("make", ALL)
+def test_withdrawn_points_are_asked_again_and_none_is_lost(make):
+    opt = make(FINITE, 0, 12)
+    asked = opt.ask(12)
+    assert len(asked) == 12
+    back = asked[3:8]
+    opt.withdraw(back)
+    assert opt.pending == asked[:3] + asked[8:]
+    again = opt.ask(12)
+    assert sorted(map(point_key, again)) == sorted(map(point_key, back))
+    assert opt.ask(1) == []
+
+
+@pytest.mark.parametrize("make", ALL)
+def test_points_withdrawn_for_good_are_not_asked_again(make):
+    opt = make(FINITE, 0, 12)
+    asked = opt.ask(12)
+    opt.withdraw(asked[:5], again=False)
+    assert opt.pending == asked[5:]
+    assert opt.ask(12) == []
+
+
+@pytest.mark.parametrize("make", ALL)
+def test_same_random_state_same_proposals_with_withdrawals(make):
+    spec = FINITE if make is make_grid else CONTINUOUS
+
+    def run(opt):
+        out = []
+        for _ in range(4):
+            points = opt.ask(3)
+            out.append(points)
+            opt.withdraw(points[2:])
+            opt.tell(points[:2], [score(p) for p in points[:2]])
+        return out
+
+    assert run(make(spec, 5, 12)) == run(make(spec, 5, 12))

@@ -200,3 +200,52 @@ def test_shared_budget_conditions_each_arm_with_its_own_strategy():
     liar = opt.promise(0)
     arms[0].pending_strategy = "believer"
     assert opt.promise(0) != liar
+
+
+def test_a_withdrawn_proposal_is_no_longer_fantasised(monkeypatch):
+    opt = bayes(0)
+    run_async(opt, 6)
+    assert len(opt.pending) == 4 and opt._asynchronous
+    opt.withdraw(opt.pending)
+    rows = []
+    original = opt._fantasise
+
+    def spy(model, U):
+        rows.append(len(U))
+        return original(model, U)
+
+    monkeypatch.setattr(opt, "_fantasise", spy)
+    (new,) = opt.ask(1)
+    # only the new point itself (for a next point of the same batch)
+    assert rows == [1] and opt.pending == [new]
+    assert not opt._asynchronous  # nothing pending: the full acquisition search
+
+
+def test_withdrawn_initial_and_design_points_come_back_first():
+    first_point = {"C": 1.0, "gamma": 0.5, "depth": 3, "kernel": "poly"}
+    opt = bayes(0, initial_params=[first_point])
+    asked = opt.ask(3)
+    assert asked[0] == first_point
+    opt.withdraw(asked)
+    assert opt.ask(3) == asked and opt.ask_info[0]["initial"]
+
+
+def test_shared_budget_passes_withdrawals_to_its_arms():
+    opt = shared(0)
+    asked = opt.ask(4)
+    assert sum(opt.allocation) == 4
+    opt.withdraw(asked)
+    assert opt.pending == [] and all(arm.pending == [] for arm in opt.arms)
+    assert opt.allocation == [0, 0]
+    assert opt.ask(4) == asked
+
+
+def test_shared_budget_withdraws_an_arm_proposal_it_already_knows():
+    from skbayes.optimizer import GridOptimizer
+
+    known = {"a": 2}
+    # told to the chooser, but no arm holds it: the arm may propose it
+    opt = SharedBudgetOptimizer([GridOptimizer({"a": [1, 2, 3]})], contains=[lambda p: False])
+    opt.tell([known], [1.0])
+    assert opt.ask(5) == [{"a": 1}, {"a": 3}]
+    assert opt.arms[0].pending == opt.pending == [{"a": 1}, {"a": 3}]
