@@ -404,6 +404,11 @@ class _PhaseLoop:
                 break
             self._run_pool()
         self.flush(final=True)
+        # Asked but not completed (a stop or the deadline cut them): no
+        # longer pending, so the optimizer conditions nothing on them.
+        unfinished = [c.params for c in self.candidates if c.n_done < self.k]
+        if unfinished:
+            self.phase.optimizer.withdraw(unfinished)
         return self.stop
 
     def _run_pool(self):

@@ -2,6 +2,7 @@
 optimizer (``Optimizer.withdraw``): none stays pending, a phantom that every
 later proposal would fantasise (kriging believer)."""
 
+import time
 import warnings
 
 import joblib
@@ -145,3 +146,23 @@ def test_plan_wrappers_pass_withdrawals_through():
     assert initial.pending == [] and initial.optimizer.pending == []
     again = initial.ask(5)  # the initial point, then the sampler's 3: none lost
     assert again[:2] == asked and len(again) == 4
+
+
+@pytest.mark.parametrize("stop", ["max_time", "callback"])
+def test_an_async_search_cut_short_leaves_no_pending_point(monkeypatch, stop):
+    # Candidates asked ahead of the workers, or running when the search
+    # stopped, are never told: they are withdrawn when the phase ends.
+    runs = capture_runs(monkeypatch)
+    monkeypatch.setattr(Toy, "hook", lambda estimator: time.sleep(0.05))
+    kwargs = {"max_time": 0.3} if stop == "max_time" else {}
+    fit_kwargs = {}
+    if stop == "callback":
+        fit_kwargs["callback"] = lambda result: len(result.x_iters) >= 4
+    search = BayesSearchCV(Toy(), SPACE, n_iter=200, cv=2, n_jobs=4, random_state=0,
+                           n_initial_points=3, **kwargs)
+    with joblib.parallel_config(backend="threading"):
+        search.fit(X, Y, **fit_kwargs)
+    run = runs[-1]
+    assert run.engine is not None
+    assert 0 < len(search.cv_results_["params"]) < 200
+    assert pending_of(run) == []
