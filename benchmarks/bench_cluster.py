@@ -233,8 +233,12 @@ def available(names):
     import importlib.util
 
     chosen, skipped = [], []
+    exact = [n for n in names or () if n in COMPETITORS]
     for name in COMPETITORS:
-        if names and not any(n in name for n in names):
+        # A full competitor name selects that one only; other names select
+        # the competitors they are part of.
+        if names and name not in exact and not any(
+                n in name for n in names if n not in exact):
             continue
         missing = [m for m in _NEEDS.get(name, ()) if importlib.util.find_spec(m) is None]
         if missing:
@@ -303,7 +307,7 @@ def main(argv=None):
     parser.add_argument("--dask", action="store_true",
                         help="also run on a distributed.LocalCluster with W threads")
     parser.add_argument("--competitors", type=str_list, default=None,
-                        help="substrings of competitor names (default: all available)")
+                        help="competitor names, or parts of them (default: all available)")
     parser.add_argument("--output", default=None, help="JSON path")
     args = parser.parse_args(argv)
     argv = sys.argv[1:] if argv is None else list(argv)
