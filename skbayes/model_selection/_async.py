@@ -45,6 +45,7 @@ from .. import callbacks as _callbacks
 from ..utils._sklearn_compat import is_all_fits_failed
 from ._faults import MAX_CONSECUTIVE_CULPRITS, WorkerFaultError, is_worker_death
 from ._parallel import GROWTH, available_workers
+from ._ray_pool import unordered as ray_unordered, uses_ray
 from ._replay import Recorded, _n_rows, rows_key
 from ._candidate import PROPOSED, Batch, Candidate, rows
 
@@ -405,13 +406,17 @@ class _PhaseLoop:
     def _run_pool(self):
         """One ``Parallel`` call, until the phase ends or a worker dies."""
         engine = self.engine
-        parallel = Parallel(n_jobs=engine.n_jobs, return_as="generator_unordered",
-                            pre_dispatch=engine.workers, batch_size=1)
         # joblib runs one worker's tasks as they are consumed, pulling one at
-        # a time: no StopIteration between tasks then.
-        initial = engine.workers if engine.workers > 1 else math.inf
+        # a time: no StopIteration between tasks then. Nor under Ray, whose
+        # pool (``_ray_pool``) pulls a task when a worker is free.
+        ray = uses_ray()
+        initial = engine.workers if engine.workers > 1 and not ray else math.inf
         self.feed._initial, self.feed._stop_next = initial, False
-        out = parallel(self.feed)
+        if ray:
+            out = ray_unordered(self.feed, engine.workers)
+        else:
+            out = Parallel(n_jobs=engine.n_jobs, return_as="generator_unordered",
+                           pre_dispatch=engine.workers, batch_size=1)(self.feed)
         try:
             for index, split, outcome in out:
                 if index is not None:
