@@ -499,7 +499,10 @@ class _PhaseLoop:
             cand.n_done = 0
             tasks = [self.engine.make_task(cand, s) for s in range(self.k)]
             try:
-                results = Parallel(n_jobs=self.engine.n_jobs)(tasks)
+                if uses_ray():  # its joblib backend's actors restart slowly
+                    results = list(ray_unordered(iter(tasks), self.engine.workers))
+                else:
+                    results = Parallel(n_jobs=self.engine.n_jobs)(tasks)
             except BaseException as again:
                 if not is_worker_death(again):
                     raise

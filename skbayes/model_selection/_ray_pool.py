@@ -14,7 +14,8 @@ the joblib backend; at most ``n_workers`` tasks run at once (the search's
 ``n_jobs``). Tasks are pulled from the engine's feed here, in the thread
 that consumes the results, so no idle task is ever needed to keep joblib's
 pull alive. Arguments shared by many tasks (the data, the estimator, the
-splits' indices) are put in Ray's object store once per pool.
+splits' indices) are put in Ray's object store once per pool. A task that
+kills its worker raises ``WorkerCrashedError`` (``_faults.is_worker_death``).
 """
 
 from joblib.parallel import get_active_backend
@@ -63,7 +64,9 @@ def unordered(tasks, n_workers):
     """
     import ray
 
-    remote = ray.remote(num_cpus=1)(_call)
+    # No retries: a task that killed its worker is the engine's to isolate
+    # (``_PhaseLoop._isolate``); Ray's retries would kill a worker per try.
+    remote = ray.remote(num_cpus=1, max_retries=0)(_call)
     shared = _Shared(ray)
     running = []
     more = True

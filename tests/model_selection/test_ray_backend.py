@@ -128,3 +128,41 @@ def test_a_task_error_is_raised_with_its_own_class(ray_cluster):
                         error_score="raise")
     with pytest.raises(ValueError, match="C"):
         fit_under("ray", search)
+
+
+def exiting_estimator():
+    """A classifier that kills its Ray worker process when ``C`` is 66
+    (defined here so that Ray pickles the class by value)."""
+    import os
+
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    class Exiting(ClassifierMixin, BaseEstimator):
+        def __init__(self, C=1.0):
+            self.C = C
+
+        def fit(self, X, y):
+            if self.C == 66:
+                os._exit(3)
+            self.classes_ = np.unique(y)
+            return self
+
+        def score(self, X, y):
+            return -abs(self.C - 3.0)
+
+    return Exiting()
+
+
+@pytest.mark.filterwarnings("ignore:One or more of the test scores are non-finite")
+def test_a_worker_death_is_recorded_as_failed_and_the_search_goes_on(ray_cluster, engine_runs):
+    from sklearn.exceptions import FitFailedWarning
+
+    grid = {"C": [1.0, 2.0, 66, 3.0, 4.0]}
+    search = GridSearch(exiting_estimator(), grid, cv=2, max_time=600)
+    with pytest.warns(FitFailedWarning, match="lost its worker"):
+        fit_under("ray", search)
+    assert engine_runs["ray_pools"] >= 1
+    assert [p["C"] for p in search.cv_results_["params"]] == grid["C"]
+    scores = search.cv_results_["mean_test_score"]
+    assert np.isnan(scores[2]) and np.isfinite(np.delete(scores, 2)).all()
+    assert search.best_params_ == {"C": 3.0}
