@@ -156,7 +156,7 @@ def test_ray_gives_identical_results(kind, sequential):
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
         with joblib.parallel_config(backend="ray", n_jobs=2):
-            search = make_search(kind).fit(X, y)
+            search = make_search(kind, **_synchronous(kind)).fit(X, y)
     finally:
         ray.shutdown()
     assert_same_search(search, _reference(kind, sequential))
