@@ -122,7 +122,11 @@ def _fit_split(index, split, estimator, params, X, y, train, test, scoring,
                return_train_score, error_score, fit_params, config):
     """One candidate on one split, in a worker: scikit-learn's own
     ``cross_validate``. Returns ``(index, split, outcome)``."""
-    with config_context(**config):
+    # joblib's threading backend for this one-split cross_validate: its
+    # Parallel runs the fit here (n_jobs=None is 1), as under threads, loky
+    # and Ray. Under Dask the worker's nested backend is the cluster, which
+    # ignores n_jobs: every fit was a second task on the cluster.
+    with config_context(**config), parallel_config(backend="threading"):
         est = clone(estimator).set_params(**clone(params, safe=False))
         try:
             res = cross_validate(

@@ -350,8 +350,9 @@ def test_dask_backend(dask_client, monkeypatch):
 
 
 def test_dask_runs_the_fits_and_replays_here(dask_client, monkeypatch):
-    # Dask's joblib backend ignores n_jobs=1: scikit-learn's replays went to
-    # the cluster and queued behind the running fits.
+    # Dask's joblib backend ignores n_jobs: scikit-learn's replays went to
+    # the cluster and queued behind the running fits, and each fit's own
+    # one-split cross_validate sent the fit as a second (nested) task.
     from distributed import get_task_stream
 
     calls = used_engine(monkeypatch)
