@@ -281,6 +281,10 @@ def backend_context(backend, W):
         ray.init(num_cpus=W, include_dashboard=False, log_to_driver=False,
                  configure_logging=False, runtime_env={"env_vars": {"PYTHONPATH": path}})
         try:
+            # W worker processes started before the clock runs, as the Dask
+            # cluster's threads are (on 2 cores, starting 8 took seconds of
+            # the first run's budget).
+            ray.get([ray.remote(time.sleep).remote(1.0) for _ in range(W)])
             yield
         finally:
             ray.shutdown()
