@@ -2,7 +2,8 @@
 
 A "cluster" of ``W`` workers is joblib's threading backend with ``W``
 threads (``--dask`` adds a ``distributed.LocalCluster`` of one process with
-``W`` worker threads). A fit sleeps; the CV score is ``-hartmann6(x)``
+``W`` worker threads; ``--ray`` a local Ray with ``W`` CPUs, fits in
+worker processes). A fit sleeps; the CV score is ``-hartmann6(x)``
 (``_synthetic.py``), so the regret of the best candidate is known. Fit times
 vary with the hyperparameters, as real fits do: ``--fit-seconds`` (median,
 0.5 s) x ``exp(0.35 z)`` with ``z`` a standard normal drawn from the
@@ -25,7 +26,9 @@ Every competitor gets the same wall-time budget ``--budget`` seconds:
   (15,625 candidates, far more than any budget here) with ``max_time``.
 
 Reported per (W, fit times, competitor): utilisation = fit seconds summed
-over all fits / (W x wall seconds of ``fit``), candidates evaluated, the
+over all fits (each fit appends its seconds to a file, ``FitLog``: the same
+count in threads and in Ray's processes) / (W x wall seconds of ``fit``),
+candidates evaluated, the
 overshoot of the wall time past the budget (next to the longest fit of the
 run: ``max_time`` should overshoot by less), and the simple regret
 ``min f - f*``. Medians over ``--seeds`` (seeds are the competitors'
@@ -46,10 +49,12 @@ import _common  # noqa: F401  (first: thread limits)
 import argparse
 import logging
 import math
+import os
 import sys
-import threading
+import tempfile
 import time
 import zlib
+from contextlib import contextmanager
 
 import joblib
 import numpy as np
@@ -82,24 +87,32 @@ def grid_of(space, n=5):
     return grid
 
 
-class _Clock:
-    """Fit seconds slept by every thread of this process since ``reset``."""
+class FitLog:
+    """Fit seconds slept since ``reset``, by fits in any thread or process.
+
+    Every fit appends its seconds to one file (small ``O_APPEND`` writes are
+    whole lines), so fits in Ray's worker processes count as those in this
+    process's threads and Dask's in-process workers, for every competitor.
+    """
 
     def __init__(self):
-        self._lock = threading.Lock()
-        self.total = self.longest = 0.0
+        self.path = None
 
     def reset(self):
-        with self._lock:
-            self.total = self.longest = 0.0
+        self.close()
+        fd, self.path = tempfile.mkstemp(prefix="bench_cluster_", suffix=".log")
+        os.close(fd)
 
-    def add(self, seconds):
-        with self._lock:
-            self.total += seconds
-            self.longest = max(self.longest, seconds)
+    def seconds(self):
+        """(total, longest) fit seconds logged since ``reset``."""
+        with open(self.path) as f:
+            values = [float(line) for line in f if line.strip()]
+        return sum(values), max(values, default=0.0)
 
-
-CLOCK = _Clock()
+    def close(self):
+        if self.path is not None:
+            os.unlink(self.path)
+            self.path = None
 
 
 def fit_seconds(params, median, equal):
@@ -112,18 +125,22 @@ def fit_seconds(params, median, equal):
 
 
 class SleepingObjective(SyntheticObjective):
-    """``SyntheticObjective`` whose ``fit`` sleeps for ``fit_seconds``."""
+    """``SyntheticObjective`` whose ``fit`` sleeps for ``fit_seconds`` and
+    appends them to the file ``fit_log`` (``FitLog``), if given."""
 
     def __init__(self, function=FUNCTION, x0=0.0, x1=0.0, x2=0.0, x3=0.0, x4=0.0, x5=0.0,
-                 cat="a", median=0.5, equal=False):
+                 cat="a", median=0.5, equal=False, fit_log=None):
         super().__init__(function=function, x0=x0, x1=x1, x2=x2, x3=x3, x4=x4, x5=x5, cat=cat)
         self.median = median
         self.equal = equal
+        self.fit_log = fit_log
 
     def fit(self, X, y=None):
         seconds = fit_seconds(self.get_params(), self.median, self.equal)
         time.sleep(seconds)
-        CLOCK.add(seconds)
+        if self.fit_log is not None:
+            with open(self.fit_log, "a") as f:
+                f.write(f"{seconds!r}\n")
         return super().fit(X, y)
 
 
@@ -250,24 +267,71 @@ def available(names):
 
 def one_run(name, W, budget, seed, equal, median, backend, function=FUNCTION):
     # The estimator's class from this module imported under its own name:
-    # run as a script it would be __main__'s, which cloudpickle (Dask) pickles
-    # by value, its CLOCK (and lock) with it; by reference, the in-process
-    # Dask workers add their fit seconds to this CLOCK.
+    # run as a script it would be __main__'s, which Dask and Ray pickle by
+    # value; by reference, Ray's workers import it (``backend_context``).
     import bench_cluster as module
 
-    clock = module.CLOCK
     X, y = dummy_data()
-    estimator = module.SleepingObjective(function=function, median=median, equal=equal)
-    clock.reset()
-    start = time.perf_counter()
-    with joblib.parallel_config(backend=backend, n_jobs=W):
-        n, best = COMPETITORS[name](estimator, W, budget, seed, X, y)
-    wall = time.perf_counter() - start
+    log = FitLog()
+    log.reset()
+    estimator = module.SleepingObjective(function=function, median=median, equal=equal,
+                                          fit_log=log.path)
+    try:
+        start = time.perf_counter()
+        with joblib.parallel_config(backend=backend, n_jobs=W):
+            n, best = COMPETITORS[name](estimator, W, budget, seed, X, y)
+        wall = time.perf_counter() - start
+        fit_s, longest = log.seconds()
+    finally:
+        log.close()
     return dict(competitor=name, function=function, workers=W, fit_times="equal" if equal else "varied",
                 backend=backend, seed=seed, budget_s=budget, wall_s=wall,
-                overshoot_s=wall - budget, fit_s=clock.total, longest_fit_s=clock.longest,
-                utilisation=clock.total / (W * wall), candidates=n,
+                overshoot_s=wall - budget, fit_s=fit_s, longest_fit_s=longest,
+                utilisation=fit_s / (W * wall), candidates=n,
                 regret=-best - FUNCTIONS[function][2])
+
+
+def _warm_up(seconds):
+    """Occupies a Ray worker after importing what a fit needs."""
+    import sklearn.model_selection  # noqa: F401
+
+    import skbayes.model_selection  # noqa: F401
+
+    time.sleep(seconds)
+
+
+@contextmanager
+def backend_context(backend, W):
+    """What joblib's ``backend`` needs running for ``W`` worker slots: a
+    ``distributed.LocalCluster`` of one process with ``W`` threads, a local
+    Ray of ``W`` CPUs (fits sleep: more slots than cores is fine), or
+    nothing (threads)."""
+    if backend == "dask":
+        from distributed import Client, LocalCluster
+
+        with LocalCluster(n_workers=1, threads_per_worker=W, processes=False,
+                          dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
+                Client(cluster):
+            yield
+    elif backend == "ray":
+        import ray
+        from ray.util.joblib import register_ray
+
+        register_ray()
+        here = os.path.dirname(os.path.abspath(__file__))
+        path = os.pathsep.join([here, os.path.dirname(here)])  # bench_cluster, skbayes
+        ray.init(num_cpus=W, include_dashboard=False, log_to_driver=False,
+                 configure_logging=False, runtime_env={"env_vars": {"PYTHONPATH": path}})
+        try:
+            # W worker processes started (and their imports done) before the
+            # clock runs, as the Dask cluster's threads are: on 2 cores,
+            # starting 8 took seconds of the first run's budget.
+            ray.get([ray.remote(_warm_up).remote(1.0) for _ in range(W)])
+            yield
+        finally:
+            ray.shutdown()
+    else:
+        yield
 
 
 def summarise(runs):
@@ -281,13 +345,14 @@ def summarise(runs):
         med = {k: float(np.median([r[k] for r in rs]))
                for k in ("utilisation", "candidates", "regret", "wall_s", "overshoot_s",
                          "longest_fit_s")}
-        rows.append(dict(function=function, backend=backend, workers=W, fit_times=times, competitor=name,
-                         seeds=len(rs), **med))
+        rows.append(dict(function=function, backend=backend, workers=W, fit_times=times,
+                         competitor=name, seeds=len(rs), **med))
     return rows
 
 
 def report(rows, markdown=False):
-    table = [[r["competitor"], r.get("function", FUNCTION), r["backend"], r["workers"], r["fit_times"],
+    table = [[r["competitor"], r.get("function", FUNCTION), r["backend"], r["workers"],
+              r["fit_times"],
               f"{r['utilisation']:.2f}", f"{r['candidates']:.0f}", f"{r['overshoot_s']:+.1f}",
               f"{r['longest_fit_s']:.1f}", f"{r['regret']:.2e}", r["seeds"]] for r in rows]
     return format_table(["competitor", "function", "backend", "W", "fit times", "utilisation",
@@ -306,6 +371,8 @@ def main(argv=None):
     parser.add_argument("--function", choices=["hartmann6", "levy5"], default=FUNCTION)
     parser.add_argument("--dask", action="store_true",
                         help="also run on a distributed.LocalCluster with W threads")
+    parser.add_argument("--ray", action="store_true",
+                        help="also run on a local Ray with W CPUs (joblib's Ray backend)")
     parser.add_argument("--competitors", type=str_list, default=None,
                         help="competitor names, or parts of them (default: all available)")
     parser.add_argument("--output", default=None, help="JSON path")
@@ -319,17 +386,10 @@ def main(argv=None):
         print(line, flush=True)
     started = time.perf_counter()
     runs = []
-    backends = ["threading"] + (["dask"] if args.dask else [])
+    backends = ["threading"] + [b for b in ("dask", "ray") if getattr(args, b)]
     for backend in backends:
         for W in workers:
-            cluster = client = None
-            if backend == "dask":
-                from distributed import Client, LocalCluster
-
-                cluster = LocalCluster(n_workers=1, threads_per_worker=W, processes=False,
-                                       dashboard_address=None, silence_logs=logging.ERROR)
-                client = Client(cluster)
-            try:
+            with backend_context(backend, W):
                 for times in args.fit_times:
                     for seed in range(args.seeds):
                         for name in names:
@@ -340,10 +400,6 @@ def main(argv=None):
                                   f"{name:34s} util {run['utilisation']:.2f}  "
                                   f"{run['candidates']:5d} cand  regret {run['regret']:.4f}",
                                   flush=True)
-            finally:
-                if client is not None:
-                    client.close()
-                    cluster.close()
     rows = summarise(runs)
     out = args.output or default_output("cluster", args.quick)
     path = write_json(out, meta("bench_cluster.py", argv, skipped=skipped, budget_s=budget,

@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, parallel_config
 from sklearn import config_context, get_config
 from sklearn.base import clone, is_classifier
 from sklearn.model_selection import check_cv, cross_validate
@@ -45,6 +45,7 @@ from .. import callbacks as _callbacks
 from ..utils._sklearn_compat import is_all_fits_failed
 from ._faults import MAX_CONSECUTIVE_CULPRITS, WorkerFaultError, is_worker_death
 from ._parallel import GROWTH, available_workers
+from ._ray_pool import unordered as ray_unordered, uses_ray
 from ._replay import Recorded, _n_rows, rows_key
 from ._candidate import PROPOSED, Batch, Candidate, rows
 
@@ -92,9 +93,19 @@ def async_fit(run, X, y, params):
         yield None
         return
     n_jobs, search.n_jobs = search.n_jobs, 1
+    # n_jobs=1 is not enough: Dask's joblib backend ignores it, and sent
+    # every replayed split to the cluster, where it waited for a thread
+    # behind the running fits (measured: 1.3 s of a 10 s BayesSearchCV at
+    # W=8 blocked in replays, 0.1 s with threads). scikit-learn builds its
+    # Parallel once, before ``_run_search``: joblib's sequential backend is
+    # active from here until the first phase (``AsyncEngine.end_window``),
+    # so that Parallel replays here, and the engine's pools, scikit-learn's
+    # refit and the user's code after it get the user's backend.
+    run.engine.start_window()
     try:
         yield run.engine
     finally:
+        run.engine.end_window()
         search.n_jobs = n_jobs
 
 
@@ -113,7 +124,11 @@ def _fit_split(index, split, estimator, params, X, y, train, test, scoring,
                return_train_score, error_score, fit_params, config):
     """One candidate on one split, in a worker: scikit-learn's own
     ``cross_validate``. Returns ``(index, split, outcome)``."""
-    with config_context(**config):
+    # joblib's threading backend for this one-split cross_validate: its
+    # Parallel runs the fit here (n_jobs=None is 1), as under threads, loky
+    # and Ray. Under Dask the worker's nested backend is the cluster, which
+    # ignores n_jobs: every fit was a second task on the cluster.
+    with config_context(**config), parallel_config(backend="threading"):
         est = clone(estimator).set_params(**clone(params, safe=False))
         try:
             res = cross_validate(
@@ -237,10 +252,23 @@ class AsyncEngine:
         # Tasks are built in joblib's threads: scikit-learn's (thread-local)
         # configuration of this fit travels with them.
         self._config = get_config()
+        self._window = None
+
+    def start_window(self):
+        """Enter joblib's sequential backend (see ``async_fit``)."""
+        self._window = parallel_config(backend="sequential")
+        self._window.__enter__()
+
+    def end_window(self):
+        """Back to the user's joblib backend (once)."""
+        window, self._window = self._window, None
+        if window is not None:
+            window.__exit__(None, None, None)
 
     # -- what the run calls ------------------------------------------------
     def run_phase(self, phase, evaluate_candidates):
         """Run ``phase`` asynchronously; return True if the search must stop."""
+        self.end_window()
         asked, stop = self._resume(phase, evaluate_candidates)
         if stop:
             return True
@@ -414,13 +442,17 @@ class _PhaseLoop:
     def _run_pool(self):
         """One ``Parallel`` call, until the phase ends or a worker dies."""
         engine = self.engine
-        parallel = Parallel(n_jobs=engine.n_jobs, return_as="generator_unordered",
-                            pre_dispatch=engine.workers, batch_size=1)
         # joblib runs one worker's tasks as they are consumed, pulling one at
-        # a time: no StopIteration between tasks then.
-        initial = engine.workers if engine.workers > 1 else math.inf
+        # a time: no StopIteration between tasks then. Nor under Ray, whose
+        # pool (``_ray_pool``) pulls a task when a worker is free.
+        ray = uses_ray()
+        initial = engine.workers if engine.workers > 1 and not ray else math.inf
         self.feed._initial, self.feed._stop_next = initial, False
-        out = parallel(self.feed)
+        if ray:
+            out = ray_unordered(self.feed, engine.workers)
+        else:
+            out = Parallel(n_jobs=engine.n_jobs, return_as="generator_unordered",
+                           pre_dispatch=engine.workers, batch_size=1)(self.feed)
         try:
             for index, split, outcome in out:
                 if index is not None:
@@ -503,7 +535,10 @@ class _PhaseLoop:
             cand.n_done = 0
             tasks = [self.engine.make_task(cand, s) for s in range(self.k)]
             try:
-                results = Parallel(n_jobs=self.engine.n_jobs)(tasks)
+                if uses_ray():  # its joblib backend's actors restart slowly
+                    results = list(ray_unordered(iter(tasks), self.engine.workers))
+                else:
+                    results = Parallel(n_jobs=self.engine.n_jobs)(tasks)
             except BaseException as again:
                 if not is_worker_death(again):
                     raise

@@ -369,6 +369,22 @@ def test_dask_backend(dask_client, monkeypatch):
     assert len(search.cv_results_["params"]) == 8
 
 
+def test_dask_runs_the_fits_and_replays_here(dask_client, monkeypatch):
+    # Dask's joblib backend ignores n_jobs: scikit-learn's replays went to
+    # the cluster and queued behind the running fits, and each fit's own
+    # one-split cross_validate sent the fit as a second (nested) task.
+    from distributed import get_task_stream
+
+    calls = used_engine(monkeypatch)
+    with get_task_stream(dask_client) as stream, joblib.parallel_config(backend="dask"):
+        search = GridSearch(SVC(), {"C": [0.1, 1.0, 10.0]}, cv=KFold(2), n_jobs=-1,
+                            max_time=600).fit(X, y)
+    assert calls and len(search.cv_results_["params"]) == 3
+    keys = [t["key"] for t in stream.data]
+    assert sum("fit_split" in k for k in keys) == 3 * 2
+    assert not [k for k in keys if "fit_and_score" in k]
+
+
 # -- worker deaths -------------------------------------------------------------------
 
 

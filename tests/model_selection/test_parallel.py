@@ -147,18 +147,24 @@ def test_dask_backend_capacity_sets_the_batch(dask_client):
 # -- Ray (only where it is installed) -------------------------------------
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_ray_gives_identical_results(kind, sequential):
+@pytest.fixture(scope="module")
+def ray_cluster():
     ray = pytest.importorskip("ray")
     from ray.util.joblib import register_ray
 
     register_ray()
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
-        with joblib.parallel_config(backend="ray", n_jobs=2):
-            search = make_search(kind).fit(X, y)
+        yield
     finally:
         ray.shutdown()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_ray_gives_identical_results(kind, ray_cluster, sequential):
+    # The asynchronous engine under Ray: tests/model_selection/test_ray_backend.py.
+    with joblib.parallel_config(backend="ray", n_jobs=2):
+        search = make_search(kind, **_synchronous(kind)).fit(X, y)
     assert_same_search(search, _reference(kind, sequential))
 
 
