@@ -5,7 +5,6 @@ so these tests take seconds and do not depend on processes starting.
 """
 
 import itertools
-import os
 import threading
 import time
 import warnings
@@ -14,6 +13,7 @@ import joblib
 import numpy as np
 import pytest
 from _dask_helpers import local_client
+from _fault_helpers import exiting_estimator
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
 from sklearn.exceptions import FitFailedWarning
@@ -388,25 +388,9 @@ def test_dask_runs_the_fits_and_replays_here(dask_client, monkeypatch):
 # -- worker deaths -------------------------------------------------------------------
 
 
-class Exiting(ClassifierMixin, BaseEstimator):
-    """Kills its (loky) worker process when ``C`` is 66."""
-
-    def __init__(self, C=1.0):
-        self.C = C
-
-    def fit(self, X, y):
-        if self.C == 66:
-            os._exit(3)
-        self.classes_ = np.unique(y)
-        return self
-
-    def score(self, X, y):
-        return -abs(self.C - 3.0)
-
-
 def test_a_worker_death_is_recorded_as_failed_and_the_search_goes_on(monkeypatch):
     calls = used_engine(monkeypatch)
-    search = GridSearch(Exiting(), {"C": [1.0, 2.0, 66, 3.0, 4.0, 5.0]}, cv=2, n_jobs=2,
+    search = GridSearch(exiting_estimator(), {"C": [1.0, 2.0, 66, 3.0, 4.0, 5.0]}, cv=2, n_jobs=2,
                         max_time=600)
     with pytest.warns(FitFailedWarning, match="lost its worker"):
         search.fit(X, y)

@@ -10,6 +10,7 @@ seconds).
 import joblib
 import numpy as np
 import pytest
+from _fault_helpers import exiting_estimator
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
@@ -130,27 +131,6 @@ def test_a_task_error_is_raised_with_its_own_class(ray_cluster):
         fit_under("ray", search)
 
 
-def exiting_estimator():
-    """A classifier that kills its Ray worker process when ``C`` is 66
-    (defined here so that Ray pickles the class by value)."""
-    import os
-
-    from sklearn.base import BaseEstimator, ClassifierMixin
-
-    class Exiting(ClassifierMixin, BaseEstimator):
-        def __init__(self, C=1.0):
-            self.C = C
-
-        def fit(self, X, y):
-            if self.C == 66:
-                os._exit(3)
-            self.classes_ = np.unique(y)
-            return self
-
-        def score(self, X, y):
-            return -abs(self.C - 3.0)
-
-    return Exiting()
 
 
 @pytest.mark.filterwarnings("ignore:One or more of the test scores are non-finite")
