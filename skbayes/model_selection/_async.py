@@ -235,6 +235,9 @@ class AsyncEngine:
         self.run, self.search = run, search
         self.n_jobs = search.n_jobs
         self.workers = available_workers(self.n_jobs)
+        # The user's joblib backend, for the whole fit: Ray's gets its own
+        # pool (``_ray_pool``).
+        self.ray = uses_ray()
         self.estimator = run.estimator
         self.scoring = search.scoring
         self.X, self.y = X, y
@@ -445,10 +448,9 @@ class _PhaseLoop:
         # joblib runs one worker's tasks as they are consumed, pulling one at
         # a time: no StopIteration between tasks then. Nor under Ray, whose
         # pool (``_ray_pool``) pulls a task when a worker is free.
-        ray = uses_ray()
-        initial = engine.workers if engine.workers > 1 and not ray else math.inf
+        initial = engine.workers if engine.workers > 1 and not engine.ray else math.inf
         self.feed._initial, self.feed._stop_next = initial, False
-        if ray:
+        if engine.ray:
             out = ray_unordered(self.feed, engine.workers)
         else:
             out = Parallel(n_jobs=engine.n_jobs, return_as="generator_unordered",
@@ -535,7 +537,7 @@ class _PhaseLoop:
             cand.n_done = 0
             tasks = [self.engine.make_task(cand, s) for s in range(self.k)]
             try:
-                if uses_ray():  # its joblib backend's actors restart slowly
+                if self.engine.ray:  # its joblib backend's actors restart slowly
                     results = list(ray_unordered(iter(tasks), self.engine.workers))
                 else:
                     results = Parallel(n_jobs=self.engine.n_jobs)(tasks)
